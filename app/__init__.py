@@ -1,0 +1,97 @@
+"""Thoát Nghèo: household case files followed to a sustainable exit from poverty."""
+from flask import Flask, render_template, request, session
+from flask_wtf.csrf import CSRFError
+
+from app.config import load_config
+from app.core import text
+from app.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+
+
+def _locale():
+    from flask import current_app
+    return session.get("lang") or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def create_app(config=None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    load_config(app, config)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=_migrations_dir(), render_as_batch=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    babel.init_app(app, locale_selector=_locale)
+    limiter.init_app(app)
+    _configure_login()
+    _configure_sqlite(app)
+
+    from app import models  # noqa: F401  (every model registered on the metadata)
+    from app.admin.routes import bp as admin_bp
+    from app.auth.routes import bp as auth_bp
+    from app.households.routes import bp as households_bp
+    from app.main.routes import bp as main_bp
+    for bp in (main_bp, auth_bp, admin_bp, households_bp):
+        app.register_blueprint(bp)
+
+    _register_template_helpers(app)
+    _register_error_pages(app)
+    from app.cli import register_cli
+    register_cli(app)
+    return app
+
+
+def _migrations_dir():
+    import os
+    return os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "migrations")
+
+
+def _configure_login():
+    from app.core.users import load_user
+    login_manager.user_loader(load_user)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+
+def _configure_sqlite(app):
+    """WAL and foreign keys for the embedded SQLite database."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    @event.listens_for(Engine, "connect")
+    def _pragmas(dbapi_connection, _record):
+        if type(dbapi_connection).__module__.startswith("sqlite3"):
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
+
+
+def _register_template_helpers(app):
+    app.jinja_env.filters.update(
+        date=text.format_date, number=text.format_number, vnd=text.format_vnd,
+        mask_id=text.mask_id)
+    app.jinja_env.globals.update(percent=text.format_percent, current_locale=_locale)
+
+
+def _register_error_pages(app):
+    def page(code, message):
+        def handler(error):
+            return render_template("errors/error.html", code=code, message=message), code
+        return handler
+
+    app.register_error_handler(403, page(403, "Bạn không có quyền truy cập chức năng này."))
+    app.register_error_handler(404, page(404, "Không tìm thấy trang hoặc hồ sơ này."))
+    app.register_error_handler(405, page(405, "Phương thức không được hỗ trợ."))
+    app.register_error_handler(413, page(413, "Tệp tải lên quá lớn."))
+    app.register_error_handler(429, page(429, "Quá nhiều yêu cầu. Vui lòng thử lại sau ít phút."))
+    app.register_error_handler(500, page(500, "Đã có lỗi xảy ra. Vui lòng thử lại."))
+    app.register_error_handler(CSRFError, lambda e: (render_template(
+        "errors/error.html", code=400,
+        message="Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ (CSRF). "
+                "Hãy tải lại trang rồi thử lại."), 400))

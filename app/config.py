@@ -1,0 +1,49 @@
+"""Configuration. Order of precedence: defaults here < instance/config.py < environment."""
+import os
+
+
+def _database_url(instance_path: str) -> str:
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        return "sqlite:///" + os.path.join(instance_path, "app.db")
+    # Heroku-style URLs name the driver "postgres"; we use psycopg 3.
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-change-me")
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    WTF_CSRF_TIME_LIMIT = 8 * 3600  # one working day
+    BABEL_DEFAULT_LOCALE = "vi"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+    LANGUAGES = ("vi", "en")
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = "10 per minute"
+    PAGE_SIZE = 25
+    MAX_CONTENT_LENGTH = 20 * 1024 * 1024
+
+
+class TestConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-secret"
+    RATELIMIT_ENABLED = False  # the rate-limit test turns it on for itself
+
+
+def load_config(app, config=None):
+    app.config.from_object(config or Config)
+    if not app.config.get("TESTING"):
+        app.config.from_pyfile("config.py", silent=True)
+    if "SQLALCHEMY_DATABASE_URI" not in app.config:
+        app.config["SQLALCHEMY_DATABASE_URI"] = _database_url(app.instance_path)
+    for key in ("SECRET_KEY",):
+        if os.environ.get(key) and not app.config.get("TESTING"):
+            app.config[key] = os.environ[key]

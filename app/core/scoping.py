@@ -1,0 +1,107 @@
+"""THE one place that turns "this user" into "these rows".
+
+Every read of a household-related row goes through `scoped()` (lists) or
+`get_scoped_or_404()` (one object). Scoped rows carry the ids of their province, district,
+commune and hamlet (ScopedMixin), so a scope is one indexed equality predicate.
+It fails closed: no user, an inactive user, a role without an area, or a missing unit all
+mean no rows. Outside the scope is a 404, never a 403 that would confirm the row exists.
+"""
+from flask import abort
+from flask_login import current_user
+from sqlalchemy import ForeignKey, Select, false, select
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+
+from app.core.units import COMMUNE, DISTRICT, HAMLET, PROVINCE, AdminUnit
+from app.core.users import Role
+from app.extensions import db
+
+LEVEL_COLUMN = {PROVINCE: "province_id", DISTRICT: "district_id", COMMUNE: "commune_id",
+                HAMLET: "hamlet_id"}
+# Roles whose scope is simply "everything under my unit".
+AREA_ROLES = (Role.COMMUNE, Role.DISTRICT, Role.MASS_ORG)
+
+
+class ScopedMixin:
+    """Ancestor unit ids copied onto the row; set them with `place_in(hamlet)`."""
+
+    @declared_attr
+    def province_id(cls) -> Mapped[int]:
+        return mapped_column(ForeignKey("admin_unit.id"), index=True)
+
+    @declared_attr
+    def district_id(cls) -> Mapped[int | None]:
+        return mapped_column(ForeignKey("admin_unit.id"), index=True)
+
+    @declared_attr
+    def commune_id(cls) -> Mapped[int]:
+        return mapped_column(ForeignKey("admin_unit.id"), index=True)
+
+    @declared_attr
+    def hamlet_id(cls) -> Mapped[int]:
+        return mapped_column(ForeignKey("admin_unit.id"), index=True)
+
+    def place_in(self, hamlet: AdminUnit):
+        if hamlet.level != HAMLET:
+            raise ValueError("scoped rows live in a hamlet")
+        for level, unit_id in hamlet.lineage().items():
+            setattr(self, LEVEL_COLUMN[level], unit_id)
+
+
+def _user(user):
+    return current_user if user is None else user
+
+
+def scope_clause(model, user=None):
+    """The WHERE clause limiting `model` to what `user` may read."""
+    user = _user(user)
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return false()
+    if user.role in AREA_ROLES and user.unit is not None and user.unit.is_active:
+        return getattr(model, LEVEL_COLUMN[user.unit.level]) == user.unit.id
+    # Sponsors see households through assignments (a later issue); admins manage users and
+    # units, not cases. Everyone else: nothing.
+    return false()
+
+
+def scoped(stmt: Select, model=None, user=None, include_deleted: bool = False) -> Select:
+    model = model or stmt.column_descriptions[0]["entity"]
+    stmt = stmt.where(scope_clause(model, user))
+    if not include_deleted and hasattr(model, "deleted_at"):
+        stmt = stmt.where(model.deleted_at.is_(None))
+    return stmt
+
+
+def get_scoped_or_404(model, ident, user=None, include_deleted: bool = False):
+    try:
+        ident = int(ident)
+    except (TypeError, ValueError):
+        abort(404)
+    obj = db.session.scalar(scoped(select(model).where(model.id == ident), model, user,
+                                   include_deleted))
+    if obj is None:
+        abort(404)
+    return obj
+
+
+# Units ----------------------------------------------------------------------------------
+
+def units_in_scope(level: str | None = None, user=None) -> Select:
+    """Units at or under the user's own unit; none when the user has no unit."""
+    user = _user(user)
+    stmt = select(AdminUnit).where(AdminUnit.is_active.is_(True))
+    if (user is None or not getattr(user, "is_authenticated", False) or user.unit is None
+            or user.role not in AREA_ROLES):
+        return stmt.where(false())
+    stmt = stmt.where(AdminUnit.path.startswith(user.unit.path, autoescape=True))
+    if level:
+        stmt = stmt.where(AdminUnit.level == level)
+    return stmt.order_by(AdminUnit.name)
+
+
+def unit_in_scope_or_none(unit_id, level: str, user=None) -> AdminUnit | None:
+    """Resolve an id taken from a form or URL; None when it is not a unit the user may use."""
+    try:
+        unit_id = int(unit_id)
+    except (TypeError, ValueError):
+        return None
+    return db.session.scalar(units_in_scope(level, user).where(AdminUnit.id == unit_id))

@@ -1,0 +1,54 @@
+"""Vietnamese text helpers: accent folding for search, and display formats."""
+import unicodedata
+from datetime import date, datetime
+
+_D = str.maketrans({"đ": "d", "Đ": "d"})
+
+
+def fold(text: str | None) -> str:
+    """Lowercase, strip diacritics, đ → d, collapse spaces: "Đặng Thị Ánh" → "dang thi anh"."""
+    if not text:
+        return ""
+    decomposed = unicodedata.normalize("NFD", text.translate(_D))
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(bare.lower().split())
+
+
+def clean(text: str | None) -> str:
+    """Text as stored: NFC, trimmed, inner whitespace collapsed."""
+    if not text:
+        return ""
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+def format_date(value: date | datetime | None) -> str:
+    if not value:
+        return ""
+    return value.strftime("%d/%m/%Y %H:%M" if isinstance(value, datetime) else "%d/%m/%Y")
+
+
+def format_number(value: int | None) -> str:
+    """314947 → "314.947" (Vietnamese thousands separator)."""
+    if value is None:
+        return ""
+    return f"{value:,}".replace(",", ".")
+
+
+def format_vnd(value: int | None) -> str:
+    if value is None:
+        return ""
+    return format_number(value) + " đ"
+
+
+def format_percent(numerator: int, denominator: int) -> str:
+    """Two decimals with a comma, like the official tables: 1,36."""
+    if not denominator:
+        return "0,00"
+    return f"{numerator * 100 / denominator:.2f}".replace(".", ",")
+
+
+def mask_id(number: str | None) -> str:
+    """CCCD shown in lists: only the last 4 digits."""
+    if not number:
+        return ""
+    return "•" * (len(number) - 4) + number[-4:]

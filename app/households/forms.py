@@ -1,0 +1,140 @@
+"""Household and member forms. Messages are Vietnamese; choices come from lookups and scope."""
+import re
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (BooleanField, DateField, HiddenField, IntegerField, SelectField,
+                     StringField, TextAreaField)
+from wtforms.validators import (DataRequired, InputRequired, Length, NumberRange, Optional,
+                                ValidationError)
+
+from app.core import lookups
+
+REQUIRED = _l("Không được để trống.")
+DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
+
+
+class VNDateField(DateField):
+    """dd/mm/yyyy in and out (also accepts the ISO value of <input type=date>)."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, format=DATE_FORMATS, **kwargs)
+
+    def _value(self):
+        if self.raw_data:
+            return " ".join(self.raw_data)
+        return self.data.strftime("%d/%m/%Y") if self.data else ""
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            return
+        try:
+            super().process_formdata([valuelist[0].strip()])
+        except ValueError:
+            self.data = None
+            raise ValueError(_l("Ngày không hợp lệ, nhập theo dạng dd/mm/yyyy."))
+
+
+def not_in_future(form, field):
+    if field.data and field.data > date.today():
+        raise ValidationError(_l("Ngày không được ở tương lai."))
+
+
+class HouseholdForm(FlaskForm):
+    version = HiddenField()
+    code = StringField(_l("Mã hộ"), validators=[DataRequired(REQUIRED), Length(max=30)])
+    hamlet_id = SelectField(_l("Thôn/tổ dân phố"), coerce=str,
+                            validators=[DataRequired(REQUIRED)])
+    head_name = StringField(_l("Họ tên chủ hộ"), validators=[DataRequired(REQUIRED), Length(max=120)])
+    address = StringField(_l("Địa chỉ"), validators=[Optional(), Length(max=255)])
+    is_ethnic_minority = BooleanField(_l("Hộ dân tộc thiểu số"))
+    is_female_headed = BooleanField(_l("Phụ nữ làm chủ hộ"))
+    has_no_labour_capacity = BooleanField(_l("Hộ không còn khả năng lao động"))
+    policy_group = SelectField(_l("Nhóm chính sách"), validators=[Optional()])
+    note = TextAreaField(_l("Ghi chú"), validators=[Optional(), Length(max=2000)])
+
+    def validate_code(self, field):
+        field.data = (field.data or "").strip().upper()
+        if not re.fullmatch(r"[A-Z0-9._-]+", field.data):
+            raise ValidationError(_l("Mã hộ chỉ gồm chữ cái không dấu, số và . _ -"))
+
+    def fill_choices(self, hamlets):
+        self.hamlet_id.choices = [("", _l("— Chọn thôn —"))] + [(str(h.id), h.name) for h in hamlets]
+        self.policy_group.choices = lookups.choices("policy_group", blank=_l("Chưa xác định"))
+
+
+class MemberForm(FlaskForm):
+    version = HiddenField()
+    full_name = StringField(_l("Họ và tên"), validators=[DataRequired(REQUIRED), Length(max=120)])
+    birth_date = VNDateField(_l("Ngày sinh"), validators=[Optional(), not_in_future])
+    birth_year = IntegerField(_l("Năm sinh"), validators=[
+        Optional(), NumberRange(min=1900, max=date.today().year,
+                                message=_l("Năm sinh phải từ 1900 đến năm hiện tại."))])
+    sex = SelectField(_l("Giới tính"), choices=[("M", _l("Nam")), ("F", _l("Nữ"))],
+                      validators=[InputRequired(REQUIRED)])
+    relationship_code = SelectField(_l("Quan hệ với chủ hộ"), validators=[InputRequired(REQUIRED)])
+    ethnicity_code = SelectField(_l("Dân tộc"), validators=[Optional()])
+    id_number = StringField(_l("Số CCCD"), validators=[Optional(), Length(max=20)])
+    has_disability = BooleanField(_l("Người khuyết tật"))
+    disability_note = StringField(_l("Dạng, mức độ khuyết tật"), validators=[Optional(), Length(max=255)])
+    health_insurance_number = StringField(_l("Số thẻ BHYT"), validators=[Optional(), Length(max=20)])
+    health_insurance_expiry = VNDateField(_l("Hạn thẻ BHYT"), validators=[Optional()])
+    schooling_code = SelectField(_l("Trình độ/tình trạng đi học"), validators=[Optional()])
+    work_status_code = SelectField(_l("Tình trạng việc làm"), validators=[Optional()])
+    merit_category = SelectField(_l("Người có công (diện)"), validators=[Optional()])
+    merit_relation = SelectField(_l("Quan hệ"), validators=[Optional()])
+    merit_benefit = SelectField(_l("Chế độ đang hưởng"), validators=[Optional()])
+
+    def fill_choices(self):
+        none = _l("— Không —")
+        self.relationship_code.choices = lookups.choices("relationship")
+        self.ethnicity_code.choices = lookups.choices("ethnicity", blank=none)
+        self.schooling_code.choices = lookups.choices("schooling", blank=none)
+        self.work_status_code.choices = lookups.choices("work_status", blank=none)
+        self.merit_category.choices = lookups.choices("merit_category", blank=none)
+        self.merit_relation.choices = lookups.choices("merit_relation", blank=none)
+        self.merit_benefit.choices = lookups.choices("merit_benefit", blank=none)
+
+    def validate_birth_year(self, field):
+        if self.birth_date.data:
+            if field.data and field.data != self.birth_date.data.year:
+                raise ValidationError(_l("Năm sinh không khớp với ngày sinh."))
+            field.data = self.birth_date.data.year
+        elif not field.data and not self.birth_date.errors:
+            raise ValidationError(_l("Nhập ngày sinh hoặc năm sinh."))
+
+    def validate_id_number(self, field):
+        value = re.sub(r"\s", "", field.data or "")
+        field.data = value or None
+        if not value:
+            return
+        if not re.fullmatch(r"\d{12}", value):
+            raise ValidationError(_l("Số CCCD phải gồm đúng 12 chữ số."))
+        if not 1 <= int(value[:3]) <= 96:
+            raise ValidationError(_l("3 số đầu của CCCD phải là mã tỉnh nơi đăng ký khai sinh (001–096)."))
+        year = self.birth_date.data.year if self.birth_date.data else self.birth_year.data
+        century_sex = int(value[3])
+        if year and self.sex.data in ("M", "F"):
+            expected = (year // 100 - 19) * 2 + (1 if self.sex.data == "F" else 0)
+            if century_sex != expected or value[4:6] != f"{year % 100:02d}":
+                raise ValidationError(_l(
+                    "Số CCCD không khớp với giới tính và năm sinh (số thứ 4 là mã thế kỷ/giới "
+                    "tính, số thứ 5–6 là hai số cuối năm sinh)."))
+
+    def validate_health_insurance_number(self, field):
+        value = re.sub(r"\s", "", field.data or "").upper()
+        field.data = value or None
+        if value and not re.fullmatch(r"\d{10}|[A-Z]{2}\d{13}", value):
+            raise ValidationError(_l("Số thẻ BHYT gồm 10 chữ số (mã BHXH) hoặc 2 chữ cái và 13 chữ số."))
+
+    def validate_merit_relation(self, field):
+        if self.merit_category.data and not field.data:
+            raise ValidationError(_l("Chọn bản thân hay thân nhân người có công."))
+
+
+class DeleteForm(FlaskForm):
+    version = HiddenField()
+    reason = StringField(_l("Lý do xóa"), validators=[DataRequired(REQUIRED), Length(min=5, max=500,
+                         message=_l("Lý do từ 5 đến 500 ký tự."))])

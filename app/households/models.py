@@ -1,0 +1,92 @@
+"""The household case file and its members."""
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.scoping import ScopedMixin
+from app.core.units import AdminUnit
+from app.extensions import db
+
+# Current classification of the household; the yearly review (a later issue) will set it.
+STATUS_LABELS = {"poor": "Hộ nghèo", "near_poor": "Hộ cận nghèo",
+                 "middle": "Mức sống trung bình", "not_poor": "Không nghèo"}
+
+
+class SoftDeleteMixin:
+    deleted_at: Mapped[datetime | None]
+    deleted_reason: Mapped[str | None] = mapped_column(String(500))
+
+
+class Household(ScopedMixin, SoftDeleteMixin, db.Model):
+    __tablename__ = "household"
+    # The list page at each scope level: one unit, not deleted, sorted by folded head name.
+    __table_args__ = tuple(
+        Index(f"ix_household_{level}_list", f"{level}_id", "deleted_at", "head_name_folded")
+        for level in ("province", "district", "commune", "hamlet"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(30), unique=True)
+    address: Mapped[str] = mapped_column(String(255), default="")
+    head_name: Mapped[str] = mapped_column(String(120))
+    head_name_folded: Mapped[str] = mapped_column(String(120))
+    # Folded code, head and member names joined by "|": one column for the active search.
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str | None] = mapped_column(String(20), index=True)
+    is_ethnic_minority: Mapped[bool] = mapped_column(default=False)
+    is_female_headed: Mapped[bool] = mapped_column(default=False)
+    has_no_labour_capacity: Mapped[bool] = mapped_column(default=False)
+    has_merit_member: Mapped[bool] = mapped_column(default=False)  # derived from members
+    policy_group: Mapped[str | None] = mapped_column(String(30))
+    note: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(default=datetime.utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=datetime.utcnow)
+
+    hamlet: Mapped[AdminUnit] = relationship(foreign_keys="Household.hamlet_id", lazy="joined")
+    members: Mapped[list["Member"]] = relationship(
+        back_populates="household", order_by="Member.position",
+        primaryjoin="and_(Member.household_id == Household.id, Member.deleted_at.is_(None))",
+        viewonly=True)
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS.get(self.status or "", "Chưa rà soát")
+
+
+class Member(ScopedMixin, SoftDeleteMixin, db.Model):
+    __tablename__ = "member"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("household.id"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    full_name: Mapped[str] = mapped_column(String(120))
+    name_folded: Mapped[str] = mapped_column(String(120))
+    birth_date: Mapped[date | None]
+    birth_year: Mapped[int]
+    sex: Mapped[str] = mapped_column(String(1))  # "M" / "F"
+    relationship_code: Mapped[str] = mapped_column(String(30))
+    ethnicity_code: Mapped[str | None] = mapped_column(String(10))
+    id_number: Mapped[str | None] = mapped_column(String(12), index=True)  # CCCD, sensitive
+    has_disability: Mapped[bool] = mapped_column(default=False)
+    disability_note: Mapped[str] = mapped_column(String(255), default="")
+    health_insurance_number: Mapped[str | None] = mapped_column(String(15))
+    health_insurance_expiry: Mapped[date | None]
+    schooling_code: Mapped[str | None] = mapped_column(String(30))
+    work_status_code: Mapped[str | None] = mapped_column(String(30))
+    merit_category: Mapped[str | None] = mapped_column(String(5))
+    merit_relation: Mapped[str | None] = mapped_column(String(10))
+    merit_benefit: Mapped[str | None] = mapped_column(String(20))
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(default=datetime.utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=datetime.utcnow)
+
+    household: Mapped[Household] = relationship(back_populates="members", viewonly=True)
+
+    @property
+    def is_head(self) -> bool:
+        return self.relationship_code == "head"
+
+    @property
+    def age(self) -> int:
+        return date.today().year - self.birth_year

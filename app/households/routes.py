@@ -1,0 +1,240 @@
+"""Household list, case file and member panel. Thin views: parse → scoped load → service."""
+from flask import Blueprint, abort, current_app, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.core import audit, lookups
+from app.core.guards import require_roles, roles_required
+from app.core.htmx import is_swap, render
+from app.core.scoping import get_scoped_or_404, unit_in_scope_or_none, units_in_scope
+from app.core.units import HAMLET
+from app.core.users import Role
+from app.extensions import db
+from app.households import services
+from app.households.forms import DeleteForm, HouseholdForm, MemberForm
+from app.households.models import STATUS_LABELS, Household, Member
+from app.households.queries import FLAG_LABELS, SORT_LABELS, ListParams, list_page
+
+bp = Blueprint("households", __name__, url_prefix="/households")
+require_roles(bp, Role.COMMUNE, Role.DISTRICT, Role.MASS_ORG)
+editor_only = roles_required(Role.COMMUNE)
+
+
+def _hamlets():
+    return db.session.scalars(units_in_scope(HAMLET)).all()
+
+
+def _lookup_labels():
+    return {kind: lookups.labels(kind) for kind in
+            ("relationship", "ethnicity", "schooling", "work_status", "merit_category",
+             "merit_relation", "merit_benefit", "policy_group")}
+
+
+@bp.get("/")
+def index():
+    params = ListParams.from_args(request.args)
+    rows, total = list_page(params, current_app.config["PAGE_SIZE"])
+    ctx = dict(rows=rows, total=total, params=params, page_size=current_app.config["PAGE_SIZE"],
+               hamlets=_hamlets(), flag_labels=FLAG_LABELS, sort_labels=SORT_LABELS,
+               status_labels=STATUS_LABELS)
+    # The search box and filters target only the results; anything else gets the page.
+    if request.headers.get("HX-Target") == "hh-results":
+        return render("households/list.html", "households/_results.html", **ctx)
+    return render("households/list.html", "households/list.html", **ctx)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@editor_only
+def create():
+    form = HouseholdForm()
+    form.fill_choices(_hamlets())
+    if form.validate_on_submit():
+        hamlet = unit_in_scope_or_none(form.hamlet_id.data, HAMLET)
+        if hamlet is None:
+            abort(404)
+        try:
+            household = services.create_household(form.data, hamlet)
+            db.session.commit()
+        except services.DuplicateValue as exc:
+            db.session.rollback()
+            getattr(form, exc.field).errors.append(exc.message)
+        else:
+            return redirect(url_for(".case_file", household_id=household.id), code=303)
+    status = 422 if form.errors else 200
+    return render("households/new.html", "households/new.html", status, form=form)
+
+
+def _case_context(household, **extra):
+    ctx = dict(household=household, members=services.active_members(household.id),
+               labels=_lookup_labels(), delete_form=DeleteForm())
+    ctx.update(extra)
+    return ctx
+
+
+@bp.get("/<int:household_id>")
+def case_file(household_id):
+    household = get_scoped_or_404(Household, household_id)
+    audit.record("view", "household", household.id)
+    db.session.commit()
+    return render("households/case.html", "households/case.html", **_case_context(household))
+
+
+@bp.get("/<int:household_id>/summary")
+def summary(household_id):
+    household = get_scoped_or_404(Household, household_id)
+    return render("households/case.html", "households/_summary.html", **_case_context(household))
+
+
+@bp.route("/<int:household_id>/edit", methods=["GET", "POST"])
+@editor_only
+def edit(household_id):
+    household = get_scoped_or_404(Household, household_id)
+    form = HouseholdForm(obj=household)
+    form.fill_choices(_hamlets())
+    stale = None
+    if request.method == "GET":
+        form.hamlet_id.data = str(household.hamlet_id)
+        form.version.data = household.version
+    elif form.validate_on_submit():
+        hamlet = unit_in_scope_or_none(form.hamlet_id.data, HAMLET)
+        if hamlet is None:
+            abort(404)
+        try:
+            services.update_household(household, form.data, hamlet, form.version.data)
+            db.session.commit()
+            if not is_swap():
+                return redirect(url_for(".case_file", household_id=household.id), code=303)
+            return render("households/case.html", "households/_summary.html",
+                          **_case_context(household))
+        except services.StaleEdit as exc:
+            db.session.rollback()
+            stale = exc.changes
+            form.version.data = get_scoped_or_404(Household, household_id).version
+        except services.DuplicateValue as exc:
+            db.session.rollback()
+            getattr(form, exc.field).errors.append(exc.message)
+    status = 409 if stale is not None else (422 if form.errors else 200)
+    return render("households/edit.html", "households/_summary_form.html", status,
+                  **_case_context(household, form=form, stale=stale,
+                                  field_labels={f.name: f.label.text for f in form}))
+
+
+@bp.post("/<int:household_id>/delete")
+@editor_only
+def delete(household_id):
+    household = get_scoped_or_404(Household, household_id)
+    form = DeleteForm()
+    status = 422
+    if form.validate_on_submit():
+        try:
+            services.delete_household(household, form.reason.data, form.version.data)
+            db.session.commit()
+        except services.StaleEdit:
+            db.session.rollback()
+            status = 409
+            form.reason.errors.append(_("Hồ sơ vừa được người khác cập nhật; tải lại trang rồi thử lại."))
+        else:
+            response = redirect(url_for(".index"), code=303)
+            if is_swap():
+                response.headers["HX-Redirect"] = url_for(".index")
+            return response
+    return render("households/case.html", "households/_delete_form.html", status,
+                  **_case_context(household, delete_form=form))
+
+
+# Members ---------------------------------------------------------------------------------
+
+def _member_or_404(household, member_id) -> Member:
+    member = get_scoped_or_404(Member, member_id)
+    if member.household_id != household.id:
+        abort(404)
+    return member
+
+
+def _members_saved(household):
+    """After a member write: the refreshed panel for htmx (it replaces the whole panel, not
+    just the form that was posted), a redirect to the case file for a plain form post."""
+    if not is_swap():
+        return redirect(url_for(".case_file", household_id=household.id), code=303)
+    response = render("households/case.html", "households/_members.html",
+                      **_case_context(household))
+    response.headers["HX-Retarget"] = "#members"
+    response.headers["HX-Reswap"] = "outerHTML"
+    return response
+
+
+@bp.get("/<int:household_id>/members")
+def members(household_id):
+    household = get_scoped_or_404(Household, household_id)
+    return render("households/case.html", "households/_members.html", **_case_context(household))
+
+
+@bp.route("/<int:household_id>/members/new", methods=["GET", "POST"])
+@editor_only
+def member_create(household_id):
+    household = get_scoped_or_404(Household, household_id)
+    form = MemberForm()
+    form.fill_choices()
+    if form.validate_on_submit():
+        try:
+            services.add_member(household, form.data)
+            db.session.commit()
+            return _members_saved(household)
+        except services.DuplicateValue as exc:
+            db.session.rollback()
+            getattr(form, exc.field).errors.append(exc.message)
+    status = 422 if form.errors else 200
+    return render("households/member_edit.html", "households/_member_form.html", status,
+                  **_case_context(household, form=form, member=None, stale=None))
+
+
+@bp.route("/<int:household_id>/members/<int:member_id>/edit", methods=["GET", "POST"])
+@editor_only
+def member_edit(household_id, member_id):
+    household = get_scoped_or_404(Household, household_id)
+    member = _member_or_404(household, member_id)
+    form = MemberForm(obj=member)
+    form.fill_choices()
+    stale = None
+    if request.method == "GET":
+        form.version.data = member.version
+    elif form.validate_on_submit():
+        try:
+            services.update_member(member, household, form.data, form.version.data)
+            db.session.commit()
+            return _members_saved(household)
+        except services.StaleEdit as exc:
+            db.session.rollback()
+            stale = exc.changes
+            form.version.data = _member_or_404(household, member_id).version
+        except services.DuplicateValue as exc:
+            db.session.rollback()
+            getattr(form, exc.field).errors.append(exc.message)
+    status = 409 if stale is not None else (422 if form.errors else 200)
+    return render("households/member_edit.html", "households/_member_form.html", status,
+                  **_case_context(household, form=form, member=member, stale=stale,
+                                  field_labels={f.name: f.label.text for f in form}))
+
+
+@bp.post("/<int:household_id>/members/<int:member_id>/delete")
+@editor_only
+def member_delete(household_id, member_id):
+    household = get_scoped_or_404(Household, household_id)
+    member = _member_or_404(household, member_id)
+    form = DeleteForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            services.delete_member(member, household, form.reason.data, form.version.data)
+            db.session.commit()
+            return _members_saved(household)
+        except services.StaleEdit:
+            db.session.rollback()
+            error = _("Thành viên vừa được người khác cập nhật; tải lại rồi thử lại.")
+        except services.DuplicateValue as exc:
+            db.session.rollback()
+            error = exc.message
+    else:
+        error = "; ".join(form.reason.errors)
+    return render("households/case.html", "households/_members.html", 422,
+                  **_case_context(household, member_error=error))

@@ -1,0 +1,199 @@
+"""Writes to a case file: create, edit with version check, soft-delete, members.
+
+Each function changes the session and records the audit row; the caller commits once, so a
+failure leaves nothing half-written.
+"""
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm.attributes import set_committed_value
+
+from app.core import audit
+from app.core.text import clean, fold
+from app.core.units import AdminUnit
+from app.extensions import db
+from app.households.models import Household, Member
+
+HOUSEHOLD_FIELDS = ("code", "hamlet_id", "address", "head_name", "is_ethnic_minority",
+                    "is_female_headed", "has_no_labour_capacity", "policy_group", "note")
+MEMBER_FIELDS = ("full_name", "birth_date", "birth_year", "sex", "relationship_code",
+                 "ethnicity_code", "id_number", "has_disability", "disability_note",
+                 "health_insurance_number", "health_insurance_expiry", "schooling_code",
+                 "work_status_code", "merit_category", "merit_relation", "merit_benefit")
+TEXT_FIELDS = {"code", "address", "head_name", "note", "full_name", "disability_note"}
+
+
+class StaleEdit(Exception):
+    """Someone saved the record after this form was loaded."""
+
+    def __init__(self, current, changes: dict):
+        self.current, self.changes = current, changes
+
+
+class DuplicateValue(Exception):
+    def __init__(self, field: str, message: str):
+        self.field, self.message = field, message
+
+
+def _normalise(field, value):
+    if field in TEXT_FIELDS:
+        return clean(value)
+    return value if value != "" else None
+
+
+def _check_version(obj, submitted, fields, data):
+    """Claim the next version atomically (UPDATE … WHERE version = submitted), so two people
+    saving the same case at once cannot both win. The loser gets StaleEdit with the fields
+    whose saved value differs from what they submitted."""
+    try:
+        submitted = int(submitted)
+    except (TypeError, ValueError):
+        submitted = -1
+    model = type(obj)
+    claimed = db.session.execute(
+        update(model).where(model.id == obj.id, model.version == submitted)
+        .values(version=submitted + 1).execution_options(synchronize_session=False)).rowcount
+    if claimed != 1:
+        db.session.refresh(obj)
+        changes = {f: getattr(obj, f) for f in fields if getattr(obj, f) != data.get(f)}
+        raise StaleEdit(obj, changes)
+    set_committed_value(obj, "version", submitted + 1)
+
+
+def refresh_search(household: Household):
+    names = [household.head_name] + [m.full_name for m in active_members(household.id)]
+    unique = dict.fromkeys(fold(n) for n in names if n)
+    household.head_name_folded = fold(household.head_name)
+    household.search_text = "|".join([household.code.lower(), *unique])
+
+
+def active_members(household_id: int) -> list[Member]:
+    return list(db.session.scalars(
+        select(Member).where(Member.household_id == household_id, Member.deleted_at.is_(None))
+        .order_by(Member.position, Member.id)))
+
+
+def _unique_code(code: str, exclude_id: int | None = None):
+    stmt = select(Household.id).where(Household.code == code)
+    if exclude_id:
+        stmt = stmt.where(Household.id != exclude_id)
+    if db.session.scalar(stmt) is not None:
+        raise DuplicateValue("code", "Mã hộ này đã có trong hệ thống.")
+
+
+def _unique_id_number(number: str | None, exclude_id: int | None = None):
+    if not number:
+        return
+    stmt = select(Member.id).where(Member.id_number == number, Member.deleted_at.is_(None))
+    if exclude_id:
+        stmt = stmt.where(Member.id != exclude_id)
+    if db.session.scalar(stmt) is not None:
+        raise DuplicateValue("id_number", "Số CCCD này đã thuộc một người khác trong hệ thống.")
+
+
+def create_household(data: dict, hamlet: AdminUnit, head: dict | None = None) -> Household:
+    data = {f: _normalise(f, data.get(f)) for f in HOUSEHOLD_FIELDS if f in data}
+    _unique_code(data["code"])
+    household = Household(**{k: v for k, v in data.items() if k != "hamlet_id"})
+    household.place_in(hamlet)
+    household.head_name_folded = fold(household.head_name)
+    household.search_text = ""
+    db.session.add(household)
+    db.session.flush()
+    head = head or {}
+    db.session.add(_new_member(household, {
+        "full_name": household.head_name, "relationship_code": "head",
+        "sex": head.get("sex", "F" if household.is_female_headed else "M"),
+        "birth_year": head.get("birth_year") or 1970, **head}, position=0))
+    db.session.flush()
+    _sync_flags(household)
+    refresh_search(household)
+    audit.record("create", "household", household.id, after=audit.snapshot(household, HOUSEHOLD_FIELDS))
+    return household
+
+
+def update_household(household: Household, data: dict, hamlet: AdminUnit, version) -> Household:
+    data = {f: _normalise(f, data.get(f)) for f in HOUSEHOLD_FIELDS if f in data}
+    data["hamlet_id"] = hamlet.id
+    _check_version(household, version, HOUSEHOLD_FIELDS, data)
+    _unique_code(data["code"], exclude_id=household.id)
+    before = audit.snapshot(household, HOUSEHOLD_FIELDS)
+    for field, value in data.items():
+        if field != "hamlet_id":
+            setattr(household, field, value)
+    if household.hamlet_id != hamlet.id:
+        household.place_in(hamlet)
+        for member in active_members(household.id):
+            member.place_in(hamlet)
+    head = next((m for m in active_members(household.id) if m.is_head), None)
+    if head and head.full_name != household.head_name:
+        head.full_name, head.name_folded = household.head_name, fold(household.head_name)
+    household.updated_at = datetime.utcnow()
+    refresh_search(household)
+    audit.record("update", "household", household.id, before,
+                 audit.snapshot(household, HOUSEHOLD_FIELDS))
+    return household
+
+
+def delete_household(household: Household, reason: str, version):
+    _check_version(household, version, (), {})
+    household.deleted_at, household.deleted_reason = datetime.utcnow(), clean(reason)
+    audit.record("delete", "household", household.id, after={"reason": household.deleted_reason})
+
+
+def _new_member(household: Household, data: dict, position: int) -> Member:
+    data = {f: _normalise(f, data.get(f)) for f in MEMBER_FIELDS if f in data}
+    member = Member(household_id=household.id, position=position, **data)
+    member.name_folded = fold(member.full_name)
+    member.province_id, member.district_id = household.province_id, household.district_id
+    member.commune_id, member.hamlet_id = household.commune_id, household.hamlet_id
+    return member
+
+
+def _sync_flags(household: Household):
+    members = active_members(household.id)
+    household.has_merit_member = any(m.merit_category for m in members)
+
+
+def add_member(household: Household, data: dict) -> Member:
+    _unique_id_number(data.get("id_number"))
+    position = max((m.position for m in active_members(household.id)), default=-1) + 1
+    member = _new_member(household, data, position)
+    db.session.add(member)
+    db.session.flush()
+    _after_member_change(household)
+    audit.record("create", "member", member.id, after=audit.snapshot(member, MEMBER_FIELDS))
+    return member
+
+
+def update_member(member: Member, household: Household, data: dict, version) -> Member:
+    data = {f: _normalise(f, data.get(f)) for f in MEMBER_FIELDS if f in data}
+    _check_version(member, version, MEMBER_FIELDS, data)
+    _unique_id_number(data.get("id_number"), exclude_id=member.id)
+    before = audit.snapshot(member, MEMBER_FIELDS)
+    for field, value in data.items():
+        setattr(member, field, value)
+    member.name_folded = fold(member.full_name)
+    member.updated_at = datetime.utcnow()
+    if member.is_head:
+        household.head_name = member.full_name
+    _after_member_change(household)
+    audit.record("update", "member", member.id, before, audit.snapshot(member, MEMBER_FIELDS))
+    return member
+
+
+def delete_member(member: Member, household: Household, reason: str, version):
+    _check_version(member, version, (), {})
+    if member.is_head:
+        raise DuplicateValue("reason", "Không thể xóa chủ hộ; hãy chuyển chủ hộ cho thành viên khác trước.")
+    member.deleted_at, member.deleted_reason = datetime.utcnow(), clean(reason)
+    db.session.flush()
+    _after_member_change(household)
+    audit.record("delete", "member", member.id, after={"reason": member.deleted_reason})
+
+
+def _after_member_change(household: Household):
+    db.session.flush()
+    _sync_flags(household)
+    refresh_search(household)
+    household.updated_at = datetime.utcnow()

@@ -1,0 +1,6 @@
+"""Import every model so the metadata (and Alembic autogenerate) sees them all."""
+from app.core.audit import AuditLog  # noqa: F401
+from app.core.lookups import Lookup  # noqa: F401
+from app.core.units import AdminUnit  # noqa: F401
+from app.core.users import User  # noqa: F401
+from app.households.models import Household, Member  # noqa: F401
