@@ -11,6 +11,7 @@ import pytest
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import event, text
+from sqlalchemy.orm import scoped_session, sessionmaker
 
 from app import create_app
 from app.config import TestConfig
@@ -165,8 +166,11 @@ def db(app):
         connection = _db.engine.connect()
         outer = connection.begin()
         original = _db.session
-        _db.session = _db._make_scoped_session({"bind": connection,
-                                                "join_transaction_mode": "create_savepoint"})
+        # A plain SQLAlchemy session bound to the connection (Flask-SQLAlchemy's own session
+        # picks the engine itself and would escape the outer transaction).
+        _db.session = scoped_session(
+            sessionmaker(bind=connection, join_transaction_mode="create_savepoint"),
+            scopefunc=original.registry.scopefunc)
         try:
             yield _db
         finally:

@@ -1,25 +1,26 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
+
+from app.core.forms import AppForm
 
 REQUIRED = _l("Không được để trống.")
 PASSWORD_RULE = [Length(min=8, max=128, message=_l("Mật khẩu từ 8 đến 128 ký tự."))]
 
 
-class LoginForm(FlaskForm):
+class LoginForm(AppForm):
     username = StringField(_l("Tên đăng nhập"), validators=[DataRequired(REQUIRED), Length(max=60)])
     password = PasswordField(_l("Mật khẩu"), validators=[DataRequired(REQUIRED), Length(max=128)])
 
 
-class PasswordChangeForm(FlaskForm):
+class PasswordChangeForm(AppForm):
     current = PasswordField(_l("Mật khẩu hiện tại"), validators=[DataRequired(REQUIRED)])
     new = PasswordField(_l("Mật khẩu mới"), validators=[DataRequired(REQUIRED), *PASSWORD_RULE])
     confirm = PasswordField(_l("Nhập lại mật khẩu mới"), validators=[
         DataRequired(REQUIRED), EqualTo("new", message=_l("Hai lần nhập mật khẩu không khớp."))])
 
 
-class UserForm(FlaskForm):
+class UserForm(AppForm):
     username = StringField(_l("Tên đăng nhập"), validators=[
         DataRequired(REQUIRED), Length(min=3, max=60),
         Regexp(r"^[a-z0-9._-]+$", message=_l("Chỉ dùng chữ thường không dấu, số và . _ -"))])
@@ -30,7 +31,7 @@ class UserForm(FlaskForm):
     active = BooleanField(_l("Đang hoạt động"), default=True)
 
 
-class UnitForm(FlaskForm):
+class UnitForm(AppForm):
     code = StringField(_l("Mã đơn vị"), validators=[
         DataRequired(REQUIRED), Length(max=20),
         Regexp(r"^[0-9A-Za-z._-]+$", message=_l("Mã chỉ gồm chữ số, chữ cái không dấu và . _ -"))])

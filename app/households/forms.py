@@ -3,38 +3,15 @@ import re
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, HiddenField, IntegerField, SelectField,
+from wtforms import (BooleanField, HiddenField, IntegerField, SelectField,
                      StringField, TextAreaField)
 from wtforms.validators import (DataRequired, InputRequired, Length, NumberRange, Optional,
                                 ValidationError)
 
 from app.core import lookups
+from app.core.forms import AppForm, VNDateField
 
 REQUIRED = _l("Không được để trống.")
-DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
-
-
-class VNDateField(DateField):
-    """dd/mm/yyyy in and out (also accepts the ISO value of <input type=date>)."""
-
-    def __init__(self, label=None, validators=None, **kwargs):
-        super().__init__(label, validators, format=DATE_FORMATS, **kwargs)
-
-    def _value(self):
-        if self.raw_data:
-            return " ".join(self.raw_data)
-        return self.data.strftime("%d/%m/%Y") if self.data else ""
-
-    def process_formdata(self, valuelist):
-        if not valuelist or not valuelist[0].strip():
-            self.data = None
-            return
-        try:
-            super().process_formdata([valuelist[0].strip()])
-        except ValueError:
-            self.data = None
-            raise ValueError(_l("Ngày không hợp lệ, nhập theo dạng dd/mm/yyyy."))
 
 
 def not_in_future(form, field):
@@ -42,7 +19,7 @@ def not_in_future(form, field):
         raise ValidationError(_l("Ngày không được ở tương lai."))
 
 
-class HouseholdForm(FlaskForm):
+class HouseholdForm(AppForm):
     version = HiddenField()
     code = StringField(_l("Mã hộ"), validators=[DataRequired(REQUIRED), Length(max=30)])
     hamlet_id = SelectField(_l("Thôn/tổ dân phố"), coerce=str,
@@ -65,7 +42,7 @@ class HouseholdForm(FlaskForm):
         self.policy_group.choices = lookups.choices("policy_group", blank=_l("Chưa xác định"))
 
 
-class MemberForm(FlaskForm):
+class MemberForm(AppForm):
     version = HiddenField()
     full_name = StringField(_l("Họ và tên"), validators=[DataRequired(REQUIRED), Length(max=120)])
     birth_date = VNDateField(_l("Ngày sinh"), validators=[Optional(), not_in_future])
@@ -134,7 +111,7 @@ class MemberForm(FlaskForm):
             raise ValidationError(_l("Chọn bản thân hay thân nhân người có công."))
 
 
-class DeleteForm(FlaskForm):
+class DeleteForm(AppForm):
     version = HiddenField()
     reason = StringField(_l("Lý do xóa"), validators=[DataRequired(REQUIRED), Length(min=5, max=500,
                          message=_l("Lý do từ 5 đến 500 ký tự."))])

@@ -1,0 +1,202 @@
+"""The access matrix: every route is classified, and every role is refused everything outside
+its scope — by link, guessed id, or an id smuggled into a form — with the database unchanged."""
+import pytest
+from sqlalchemy import func, select
+
+from app.core.audit import AuditLog
+from app.households.models import Household, Member
+
+PUBLIC = "public"           # no login needed
+ANY_USER = "any_user"       # any logged-in user
+READERS = ("commune", "district", "mass_org")
+EDITORS = ("commune",)
+ADMIN = ("admin",)
+
+# endpoint → who may use it. A route missing here fails test_every_route_is_classified.
+ROUTES = {
+    "static": PUBLIC,
+    "auth.login": PUBLIC,
+    "main.set_language": PUBLIC,
+    "auth.logout": ANY_USER,
+    "auth.change_password": ANY_USER,
+    "main.home": ANY_USER,
+    "main.sponsor_pending": ("sponsor",),
+    "admin.users": ADMIN, "admin.user_create": ADMIN, "admin.user_edit": ADMIN,
+    "admin.user_deactivate": ADMIN, "admin.units": ADMIN, "admin.unit_create": ADMIN,
+    "admin.unit_edit": ADMIN, "admin.audit_log": ADMIN,
+    "households.index": READERS,
+    "households.case_file": READERS,
+    "households.summary": READERS,
+    "households.members": READERS,
+    "households.create": EDITORS,
+    "households.edit": EDITORS,
+    "households.delete": EDITORS,
+    "households.member_create": EDITORS,
+    "households.member_edit": EDITORS,
+    "households.member_delete": EDITORS,
+}
+ROLE_USERS = {"admin": "admin", "commune": "commune1", "district": "district1",
+              "mass_org": "massorg1", "sponsor": "sponsor1"}
+ALL_ROLES = tuple(ROLE_USERS)
+
+
+def _rules(app):
+    return [r for r in app.url_map.iter_rules() if r.endpoint != "static"]
+
+
+def _url(rule, world, db, commune="C1"):
+    """A concrete URL for `rule`, pointing at objects of `commune` where it takes ids."""
+    household_id = world.households[commune]
+    member_id = db.session.scalar(select(Member.id).where(Member.household_id == household_id,
+                                                          Member.relationship_code != "head"))
+    values = {"household_id": household_id, "member_id": member_id,
+              "user_id": world.users["commune3"], "unit_id": world.units["C3"]}
+    return rule.build({a: values[a] for a in rule.arguments})[1]
+
+
+def _methods(rule):
+    return sorted(m for m in rule.methods if m in ("GET", "POST"))
+
+
+def test_every_route_is_classified(app):
+    endpoints = {r.endpoint for r in app.url_map.iter_rules()}
+    assert endpoints - set(ROUTES) == set(), "classify these routes in ROUTES"
+    assert set(ROUTES) - endpoints == set(), "ROUTES names routes that no longer exist"
+
+
+def test_anonymous_is_sent_to_login(client, world, db, app):
+    for rule in _rules(app):
+        if ROUTES[rule.endpoint] == PUBLIC:
+            continue
+        for method in _methods(rule):
+            response = client.open(_url(rule, world, db), method=method,
+                                   data={"csrf_token": client.csrf()})
+            assert response.status_code == 302, (method, rule.rule)
+            assert "/login" in response.headers["Location"]
+
+
+def _snapshot(db):
+    """What a refused request must not change."""
+    return (db.session.scalar(select(func.count()).select_from(Household)),
+            db.session.scalar(select(func.count()).select_from(Member)),
+            tuple(db.session.execute(select(Household.id, Household.version, Household.deleted_at)
+                                     .order_by(Household.id)).all()),
+            tuple(db.session.execute(select(Member.id, Member.version, Member.deleted_at)
+                                     .order_by(Member.id)).all()),
+            db.session.scalar(select(func.count()).select_from(AuditLog)
+                              .where(AuditLog.action.not_in(("login", "view")))))
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_roles_refused_outside_their_routes(role, login_as, world, db, app):
+    client = login_as(ROLE_USERS[role])
+    before = _snapshot(db)
+    for rule in _rules(app):
+        allowed = ROUTES[rule.endpoint]
+        if allowed in (PUBLIC, ANY_USER) or role in allowed:
+            continue
+        for method in _methods(rule):
+            response = client.open(_url(rule, world, db), method=method,
+                                   data={"csrf_token": client.csrf(), "reason": "thử xóa hồ sơ",
+                                         "full_name": "X", "code": "X1"})
+            assert response.status_code in (403, 404), (role, method, rule.rule)
+    db.session.expire_all()
+    assert _snapshot(db) == before
+
+
+# Who reads which commune's households: the scope test in one table.
+VISIBLE = {
+    "commune1": {"C1"},
+    "commune3": {"C3"},
+    "district1": {"C1", "C2"},
+    "province1": {"C1", "C2", "C3", "C4"},
+    "massorg1": {"C1"},
+    "sponsor1": set(),   # until assignments exist (sponsors issue)
+    "admin": set(),      # admins manage users and units, not cases
+    "nounit": set(),     # a role without an area sees nothing: fails closed
+}
+OBJECT_ROUTES = [e for e, who in ROUTES.items() if e.startswith("households.")
+                 and e not in ("households.index", "households.create")]
+
+
+@pytest.mark.parametrize("username", sorted(VISIBLE))
+def test_household_routes_scoped(username, login_as, world, db, app):
+    client = login_as(username)
+    before = _snapshot(db)
+    for rule in _rules(app):
+        if rule.endpoint not in OBJECT_ROUTES:
+            continue
+        for commune in ("C1", "C2", "C3", "C4", "C5"):
+            for method in _methods(rule):
+                response = client.open(_url(rule, world, db, commune), method=method,
+                                       data={"csrf_token": client.csrf(), "reason": "thử xóa hồ sơ",
+                                             "full_name": "Tên Mới", "sex": "M", "birth_year": "1990",
+                                             "relationship_code": "child", "code": "HH-NEW",
+                                             "head_name": "Chủ Hộ Mới", "hamlet_id": world.units["H1"]})
+                if commune not in VISIBLE[username]:
+                    assert response.status_code in (403, 404), (username, method, rule.rule, commune)
+                    if response.status_code == 403:   # role refusal happens before any lookup
+                        assert ROUTES[rule.endpoint] != ANY_USER
+    # Refused writes changed nothing (allowed ones were to visible communes only).
+    db.session.expire_all()
+    after = _snapshot(db)
+    if username not in ("commune1", "commune3"):
+        assert after == before
+
+
+@pytest.mark.parametrize("username", sorted(VISIBLE))
+def test_list_and_search_scoped(username, login_as, world, db):
+    client = login_as(username)
+    response = client.get("/households/?q=nguyen+van+an")
+    if not VISIBLE[username]:
+        assert response.status_code in (200, 403)
+        if response.status_code == 200:
+            assert "HH-C" not in response.get_data(as_text=True)
+        return
+    body = response.get_data(as_text=True)
+    for commune in ("C1", "C2", "C3", "C4", "C5"):
+        shown = f"HH-{commune}<" in body.replace("</td>", "<")
+        should = commune in VISIBLE[username] and commune in ("C1", "C3", "C5")
+        assert shown == should, (username, commune)
+
+
+def test_hamlet_of_other_commune_smuggled_into_create(login_as, world, db):
+    client = login_as("commune1")
+    before = _snapshot(db)
+    response = client.form("/households/new", {"code": "HH-X", "head_name": "Người Lạ",
+                                               "hamlet_id": world.units["H3"]})
+    assert response.status_code in (404, 422)
+    assert _snapshot(db) == before
+
+
+def test_hamlet_of_other_commune_smuggled_into_edit(login_as, world, db):
+    client = login_as("commune1")
+    hh = db.session.get(Household, world.households["C1"])
+    before = _snapshot(db)
+    response = client.form(f"/households/{hh.id}/edit", {
+        "code": hh.code, "head_name": hh.head_name, "hamlet_id": world.units["H2"],
+        "version": hh.version}, htmx=True)
+    assert response.status_code in (404, 422)
+    db.session.expire_all()
+    assert _snapshot(db) == before
+    assert db.session.get(Household, hh.id).hamlet_id == world.units["H1"]
+
+
+def test_member_of_other_household_through_own_household_url(login_as, world, db):
+    """/households/<mine>/members/<someone else's> is a 404, even for readable members."""
+    client = login_as("district1")
+    other_member = db.session.scalar(select(Member.id).where(
+        Member.household_id == world.households["C2"]))
+    client = login_as("commune1") if False else client
+    response = client.get(f"/households/{world.households['C1']}/members/{other_member}/edit")
+    assert response.status_code in (403, 404)
+    client.post("/logout", data={"csrf_token": client.csrf()})
+    client = login_as("commune1")
+    own_other = db.session.scalar(select(Member.id).where(
+        Member.household_id == world.households["C3"]))
+    before = _snapshot(db)
+    response = client.form(f"/households/{world.households['C1']}/members/{own_other}/edit",
+                           {"full_name": "Đổi Tên", "sex": "M", "birth_year": "1990",
+                            "relationship_code": "child", "version": 1}, htmx=True)
+    assert response.status_code == 404
+    assert _snapshot(db) == before
