@@ -74,13 +74,19 @@ class MemberForm(AppForm):
         self.merit_relation.choices = lookups.choices("merit_relation", blank=none)
         self.merit_benefit.choices = lookups.choices("merit_benefit", blank=none)
 
-    def validate_birth_year(self, field):
-        if self.birth_date.data:
-            if field.data and field.data != self.birth_date.data.year:
-                raise ValidationError(_l("Năm sinh không khớp với ngày sinh."))
-            field.data = self.birth_date.data.year
-        elif not field.data and not self.birth_date.errors:
-            raise ValidationError(_l("Nhập ngày sinh hoặc năm sinh."))
+    def validate(self, extra_validators=None):
+        # Rules across fields live here: an Optional() field stops its own validator chain.
+        valid = super().validate(extra_validators)
+        year, born = self.birth_year, self.birth_date
+        if born.data:
+            if year.data and year.data != born.data.year:
+                year.errors.append(_l("Năm sinh không khớp với ngày sinh."))
+            year.data = born.data.year
+        elif not year.data and not born.errors and not year.errors:
+            year.errors.append(_l("Nhập ngày sinh hoặc năm sinh."))
+        if self.merit_category.data and not self.merit_relation.data:
+            self.merit_relation.errors.append(_l("Chọn bản thân hay thân nhân người có công."))
+        return valid and not year.errors and not self.merit_relation.errors
 
     def validate_id_number(self, field):
         value = re.sub(r"\s", "", field.data or "")
@@ -105,10 +111,6 @@ class MemberForm(AppForm):
         field.data = value or None
         if value and not re.fullmatch(r"\d{10}|[A-Z]{2}\d{13}", value):
             raise ValidationError(_l("Số thẻ BHYT gồm 10 chữ số (mã BHXH) hoặc 2 chữ cái và 13 chữ số."))
-
-    def validate_merit_relation(self, field):
-        if self.merit_category.data and not field.data:
-            raise ValidationError(_l("Chọn bản thân hay thân nhân người có công."))
 
 
 class DeleteForm(AppForm):

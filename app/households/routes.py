@@ -55,7 +55,7 @@ def create():
         try:
             household = services.create_household(form.data, hamlet)
             db.session.commit()
-        except services.DuplicateValue as exc:
+        except services.RefusedChange as exc:
             db.session.rollback()
             getattr(form, exc.field).errors.append(exc.message)
         else:
@@ -110,7 +110,7 @@ def edit(household_id):
             db.session.rollback()
             stale = exc.changes
             form.version.data = get_scoped_or_404(Household, household_id).version
-        except services.DuplicateValue as exc:
+        except services.RefusedChange as exc:
             db.session.rollback()
             getattr(form, exc.field).errors.append(exc.message)
     status = 409 if stale is not None else (422 if form.errors else 200)
@@ -180,7 +180,7 @@ def member_create(household_id):
             services.add_member(household, form.data)
             db.session.commit()
             return _members_saved(household)
-        except services.DuplicateValue as exc:
+        except services.RefusedChange as exc:
             db.session.rollback()
             getattr(form, exc.field).errors.append(exc.message)
     status = 422 if form.errors else 200
@@ -207,7 +207,7 @@ def member_edit(household_id, member_id):
             db.session.rollback()
             stale = exc.changes
             form.version.data = _member_or_404(household, member_id).version
-        except services.DuplicateValue as exc:
+        except services.RefusedChange as exc:
             db.session.rollback()
             getattr(form, exc.field).errors.append(exc.message)
     status = 409 if stale is not None else (422 if form.errors else 200)
@@ -231,10 +231,10 @@ def member_delete(household_id, member_id):
         except services.StaleEdit:
             db.session.rollback()
             error = _("Thành viên vừa được người khác cập nhật; tải lại rồi thử lại.")
-        except services.DuplicateValue as exc:
+        except services.RefusedChange as exc:
             db.session.rollback()
             error = exc.message
     else:
-        error = "; ".join(form.reason.errors)
+        error = "; ".join(str(e) for e in form.reason.errors)
     return render("households/case.html", "households/_members.html", 422,
                   **_case_context(household, member_error=error))

@@ -30,7 +30,9 @@ class StaleEdit(Exception):
         self.current, self.changes = current, changes
 
 
-class DuplicateValue(Exception):
+class RefusedChange(Exception):
+    """A change the rules refuse (duplicate code or CCCD, deleting the head), for `field`."""
+
     def __init__(self, field: str, message: str):
         self.field, self.message = field, message
 
@@ -78,7 +80,7 @@ def _unique_code(code: str, exclude_id: int | None = None):
     if exclude_id:
         stmt = stmt.where(Household.id != exclude_id)
     if db.session.scalar(stmt) is not None:
-        raise DuplicateValue("code", "Mã hộ này đã có trong hệ thống.")
+        raise RefusedChange("code", "Mã hộ này đã có trong hệ thống.")
 
 
 def _unique_id_number(number: str | None, exclude_id: int | None = None):
@@ -88,7 +90,7 @@ def _unique_id_number(number: str | None, exclude_id: int | None = None):
     if exclude_id:
         stmt = stmt.where(Member.id != exclude_id)
     if db.session.scalar(stmt) is not None:
-        raise DuplicateValue("id_number", "Số CCCD này đã thuộc một người khác trong hệ thống.")
+        raise RefusedChange("id_number", "Số CCCD này đã thuộc một người khác trong hệ thống.")
 
 
 def create_household(data: dict, hamlet: AdminUnit, head: dict | None = None) -> Household:
@@ -185,7 +187,7 @@ def update_member(member: Member, household: Household, data: dict, version) -> 
 def delete_member(member: Member, household: Household, reason: str, version):
     _check_version(member, version, (), {})
     if member.is_head:
-        raise DuplicateValue("reason", "Không thể xóa chủ hộ; hãy chuyển chủ hộ cho thành viên khác trước.")
+        raise RefusedChange("reason", "Không thể xóa chủ hộ; hãy chuyển chủ hộ cho thành viên khác trước.")
     member.deleted_at, member.deleted_reason = datetime.utcnow(), clean(reason)
     db.session.flush()
     _after_member_change(household)
