@@ -20,7 +20,7 @@ install: $(BIN)/.installed translations
 # Compiled catalogues are build output (not committed).
 translations: $(BIN)/.installed
 	@if ls app/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
-	  $(BIN)/pybabel compile --use-fuzzy -q -d app/translations; fi
+	  $(BIN)/pybabel -q compile --use-fuzzy -d app/translations; fi
 
 run: install
 	mkdir -p instance
