@@ -1,6 +1,7 @@
 """Fixtures: one migrated database per run (SQLite file, or PostgreSQL via TEST_DATABASE_URL),
 a small world of units, users and households committed once, and a per-test transaction that
 is rolled back so every test starts from that world."""
+import contextvars
 import os
 import re
 import secrets
@@ -47,6 +48,11 @@ def reset_database(engine):
 
 class Client(FlaskClient):
     """The test client, plus the CSRF token a real page would embed."""
+
+    def open(self, *args, **kwargs):
+        # Each request runs in a fresh context, so it gets its own app context (and `g`,
+        # and database session) as in production, even while the test holds one open.
+        return contextvars.Context().run(super().open, *args, **kwargs)
 
     def csrf(self) -> str:
         with self.session_transaction() as session:
