@@ -4,17 +4,7 @@ document.addEventListener("htmx:configRequest", function (event) {
   if (meta) { event.detail.headers["X-CSRFToken"] = meta.content; }
 });
 
-// Validation errors (422) and stale edits (409) come back as the form to swap in place.
-htmx.config.responseHandling = [
-  { code: "204", swap: false },
-  { code: "[23]..", swap: true },
-  { code: "409", swap: true },
-  { code: "422", swap: true },
-  { code: "[45]..", swap: false, error: true }
-];
-// Pages holding personal data stay out of htmx's localStorage history cache.
-htmx.config.historyCacheSize = 0;
-htmx.config.refreshOnHistoryMiss = true;
+// htmx's own settings are in base.html's <meta name="htmx-config">.
 
 document.addEventListener("htmx:responseError", function (event) {
   var box = document.getElementById("flash-area");
@@ -34,4 +24,14 @@ document.addEventListener("keydown", function (event) {
   var form = event.target.closest && event.target.closest("form");
   var cancel = form && form.querySelector("[data-cancel]");
   if (cancel) { cancel.click(); }
+});
+
+// No inline handlers (CSP): buttons say what they do with data attributes.
+document.addEventListener("click", function (event) {
+  var button = event.target.closest && event.target.closest("[data-print]");
+  if (button) { window.print(); }
+});
+document.addEventListener("submit", function (event) {
+  var message = event.target.getAttribute("data-confirm");
+  if (message && !window.confirm(message)) { event.preventDefault(); }
 });

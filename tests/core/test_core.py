@@ -122,3 +122,14 @@ def test_unit_tree_without_district(db, world):
     lineage = hamlet.lineage()
     assert lineage["district"] is None and lineage["province"] == world.units["P1"]
     assert hamlet.full_name() == "Thôn C4, Phường Bốn, Tỉnh Một"
+
+
+def test_pages_call_no_third_party_and_send_security_headers(login_as, world):
+    client = login_as("commune1")
+    response = client.get(f"/households/{world.households['C1']}")
+    html = response.get_data(as_text=True)
+    assert "http://" not in html and "https://" not in html  # no CDN, no tracker
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert "no-store" in response.headers["Cache-Control"]
+    assert "vendor/htmx-2.0.11/htmx.min.js" in html
