@@ -5,12 +5,12 @@ failure leaves nothing half-written.
 """
 from datetime import datetime
 
-from sqlalchemy import select, update
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy import select
 
 from app.core import audit
 from app.core.text import clean, fold
 from app.core.units import AdminUnit
+from app.core.versioning import StaleEdit, claim_next_version  # noqa: F401  (StaleEdit: routes)
 from app.extensions import db
 from app.households.models import Household, Member
 
@@ -21,13 +21,6 @@ MEMBER_FIELDS = ("full_name", "birth_date", "birth_year", "sex", "relationship_c
                  "health_insurance_number", "health_insurance_expiry", "schooling_code",
                  "work_status_code", "merit_category", "merit_relation", "merit_benefit")
 TEXT_FIELDS = {"code", "address", "head_name", "note", "full_name", "disability_note"}
-
-
-class StaleEdit(Exception):
-    """Someone saved the record after this form was loaded."""
-
-    def __init__(self, current, changes: dict):
-        self.current, self.changes = current, changes
 
 
 class RefusedChange(Exception):
@@ -44,22 +37,7 @@ def _normalise(field, value):
 
 
 def _check_version(obj, submitted, fields, data):
-    """Claim the next version atomically (UPDATE … WHERE version = submitted), so two people
-    saving the same case at once cannot both win. The loser gets StaleEdit with the fields
-    whose saved value differs from what they submitted."""
-    try:
-        submitted = int(submitted)
-    except (TypeError, ValueError):
-        submitted = -1
-    model = type(obj)
-    claimed = db.session.execute(
-        update(model).where(model.id == obj.id, model.version == submitted)
-        .values(version=submitted + 1).execution_options(synchronize_session=False)).rowcount
-    if claimed != 1:
-        db.session.refresh(obj)
-        changes = {f: getattr(obj, f) for f in fields if getattr(obj, f) != data.get(f)}
-        raise StaleEdit(obj, changes)
-    set_committed_value(obj, "version", submitted + 1)
+    claim_next_version(obj, submitted, {f: data.get(f) for f in fields})
 
 
 def refresh_search(household: Household):
