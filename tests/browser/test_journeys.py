@@ -305,11 +305,6 @@ TABLES_OVERFLOWING = """() => [...document.querySelectorAll('.table-wrap')]
     .map(w => `${w.closest('[id]').id}: ${w.scrollWidth}px of ${w.clientWidth}px`)"""
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "app/static/app.css @media (max-width:720px): `table.responsive td {display:flex}` makes "
-    "each chip (white-space:nowrap) a flex item that cannot wrap, so a household with 2-3 "
-    "chips in 'Đặc điểm' widens the whole results table (480px in a 324px card): the list "
-    "scrolls sideways inside its card and the chips are cut off"))
 def test_phone_tables_fit_inside_their_cards(new_context, demo_db):
     """The page itself does not scroll sideways (test above), but neither should a table
     inside its card: on a phone every cell must be readable without dragging the table."""
