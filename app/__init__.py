@@ -31,7 +31,8 @@ def create_app(config=None) -> Flask:
     from app.auth.routes import bp as auth_bp
     from app.households.routes import bp as households_bp
     from app.main.routes import bp as main_bp
-    for bp in (main_bp, auth_bp, admin_bp, households_bp):
+    from app.reviews.routes import bp as reviews_bp
+    for bp in (main_bp, auth_bp, admin_bp, households_bp, reviews_bp):
         app.register_blueprint(bp)
 
     _register_template_helpers(app)

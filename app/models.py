@@ -4,3 +4,5 @@ from app.core.lookups import Lookup  # noqa: F401
 from app.core.units import AdminUnit  # noqa: F401
 from app.core.users import User  # noqa: F401
 from app.households.models import Household, Member  # noqa: F401
+from app.reviews.models import (ExitProposal, HamletMeeting, PovertyStandard,  # noqa: F401
+                                ReviewRequest, ReviewRound)

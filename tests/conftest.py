@@ -7,6 +7,7 @@ import re
 import secrets
 import tempfile
 from dataclasses import dataclass
+from datetime import date
 
 import pytest
 from flask.testing import FlaskClient
@@ -20,6 +21,7 @@ from app.core.units import COMMUNE, DISTRICT, HAMLET, PROVINCE, AdminUnit
 from app.core.users import Role, User
 from app.extensions import db as _db
 from app.households import services
+from app.reviews import services as review_services
 
 PASSWORD = "matkhau-thu-nghiem"
 
@@ -130,6 +132,13 @@ def build_world() -> World:
         services.add_member(hh, {"full_name": spouse, "sex": "F", "birth_year": 1972,
                                  "relationship_code": "spouse"})
         households[c] = hh
+        _db.session.flush()
+        review_services.save_review(hh, review_services.ReviewInput(
+            year=2023, review_type="periodic", review_date=date(2023, 10, 1),
+            income_per_capita=1_200_000, score_a=None, indicator_codes=["employment", "water", "latrine"],
+            cause_codes=["no_capital"], has_labour=True, policy_group="poverty_policy", needs="",
+            decision_number="12/QĐ-UBND", decision_date=date(2023, 12, 20), decided_status="poor",
+            override_reason=None), None)
     _db.session.commit()
     return World({k: v.id for k, v in u.items()}, {k: v.id for k, v in users.items()},
                  {k: v.id for k, v in households.items()})

@@ -7,10 +7,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.core.scoping import ScopedMixin
 from app.core.units import AdminUnit
 from app.extensions import db
+from app.reviews.labels import STATUS_LABELS as STANDING_LABELS
+from app.reviews.rules import standing
 
-# Current classification of the household; the yearly review (a later issue) will set it.
-STATUS_LABELS = {"poor": "Hộ nghèo", "near_poor": "Hộ cận nghèo",
-                 "middle": "Mức sống trung bình", "not_poor": "Không nghèo"}
+# The decided classification of the latest review.
+STATUS_LABELS = {k: STANDING_LABELS[k] for k in ("poor", "near_poor", "middle", "not_poor")}
 
 
 class SoftDeleteMixin:
@@ -32,7 +33,12 @@ class Household(ScopedMixin, SoftDeleteMixin, db.Model):
     head_name_folded: Mapped[str] = mapped_column(String(120))
     # Folded code, head and member names joined by "|": one column for the active search.
     search_text: Mapped[str] = mapped_column(Text, default="")
+    # Where the household stands, derived from its decided reviews (reviews.services.refresh_path).
     status: Mapped[str | None] = mapped_column(String(20), index=True)
+    status_year: Mapped[int | None]
+    exit_year: Mapped[int | None] = mapped_column(index=True)   # left the lists that year
+    poor_since: Mapped[int | None]                              # unbroken poor since
+    last_transition: Mapped[str | None] = mapped_column(String(30))
     is_ethnic_minority: Mapped[bool] = mapped_column(default=False)
     is_female_headed: Mapped[bool] = mapped_column(default=False)
     has_no_labour_capacity: Mapped[bool] = mapped_column(default=False)
@@ -52,6 +58,15 @@ class Household(ScopedMixin, SoftDeleteMixin, db.Model):
     @property
     def status_label(self) -> str:
         return STATUS_LABELS.get(self.status or "", "Chưa rà soát")
+
+    @property
+    def standing(self) -> str | None:
+        """Status, with "out of the lists" split into newly escaped / sustainable exit."""
+        return standing(self.status, self.exit_year, date.today().year)
+
+    @property
+    def standing_label(self) -> str:
+        return STANDING_LABELS.get(self.standing or "", "Chưa rà soát")
 
 
 class Member(ScopedMixin, SoftDeleteMixin, db.Model):

@@ -13,6 +13,7 @@ from app.extensions import db
 from app.households import services
 from app.households.forms import DeleteForm, HouseholdForm, MemberForm
 from app.households.models import STATUS_LABELS, Household, Member
+from app.reviews.queries import timeline_context
 from app.households.queries import FLAG_LABELS, SORT_LABELS, ListParams, list_page
 
 bp = Blueprint("households", __name__, url_prefix="/households")
@@ -66,7 +67,7 @@ def create():
 
 def _case_context(household, **extra):
     ctx = dict(household=household, members=services.active_members(household.id),
-               labels=_lookup_labels(), delete_form=DeleteForm())
+               labels=_lookup_labels(), delete_form=DeleteForm(), **timeline_context(household))
     ctx.update(extra)
     return ctx
 

@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 
 from app.core.audit import AuditLog
 from app.households.models import Household, Member
+from app.reviews.models import Review
 
 PUBLIC = "public"           # no login needed
 ANY_USER = "any_user"       # any logged-in user
@@ -34,6 +35,10 @@ ROUTES = {
     "households.member_create": EDITORS,
     "households.member_edit": EDITORS,
     "households.member_delete": EDITORS,
+    "reviews.timeline": READERS,
+    "reviews.create": EDITORS,
+    "reviews.edit": EDITORS,
+    "reviews.classify": EDITORS,
 }
 ROLE_USERS = {"admin": "admin", "commune": "commune1", "district": "district1",
               "mass_org": "massorg1", "sponsor": "sponsor1"}
@@ -49,7 +54,8 @@ def _url(rule, world, db, commune="C1"):
     household_id = world.households[commune]
     member_id = db.session.scalar(select(Member.id).where(Member.household_id == household_id,
                                                           Member.relationship_code != "head"))
-    values = {"household_id": household_id, "member_id": member_id,
+    review_id = db.session.scalar(select(Review.id).where(Review.household_id == household_id))
+    values = {"household_id": household_id, "member_id": member_id, "review_id": review_id,
               "user_id": world.users["commune3"], "unit_id": world.units["C3"]}
     return rule.build({a: values[a] for a in rule.arguments})[1]
 
@@ -83,6 +89,8 @@ def _snapshot(db):
                                      .order_by(Household.id)).all()),
             tuple(db.session.execute(select(Member.id, Member.version, Member.deleted_at)
                                      .order_by(Member.id)).all()),
+            tuple(db.session.execute(select(Review.id, Review.version, Review.year)
+                                     .order_by(Review.id)).all()),
             db.session.scalar(select(func.count()).select_from(AuditLog)
                               .where(AuditLog.action.not_in(("login", "view")))))
 
@@ -115,17 +123,16 @@ VISIBLE = {
     "admin": set(),      # admins manage users and units, not cases
     "nounit": set(),     # a role without an area sees nothing: fails closed
 }
-OBJECT_ROUTES = [e for e, who in ROUTES.items() if e.startswith("households.")
-                 and e not in ("households.index", "households.create")]
+def _object_rules(app):
+    """Routes that name a household (and objects inside its case file) in their path."""
+    return [r for r in _rules(app) if "household_id" in r.arguments]
 
 
 @pytest.mark.parametrize("username", sorted(VISIBLE))
 def test_household_routes_scoped(username, login_as, world, db, app):
     client = login_as(username)
     before = _snapshot(db)
-    for rule in _rules(app):
-        if rule.endpoint not in OBJECT_ROUTES:
-            continue
+    for rule in _object_rules(app):
         for commune in ("C1", "C2", "C3", "C4", "C5"):
             for method in _methods(rule):
                 response = client.open(_url(rule, world, db, commune), method=method,

@@ -1,0 +1,160 @@
+"""A household's yearly reviews on its case file: the form with the live classification,
+and the timeline panel."""
+from datetime import date
+
+from flask import Blueprint, abort, redirect, request, url_for
+from flask_login import current_user
+
+from app.core.guards import require_roles, roles_required
+from app.core.htmx import is_swap, render
+from app.core.scoping import get_scoped_or_404
+from app.core.users import Role
+from app.core.versioning import StaleEdit
+from app.extensions import db
+from app.households.models import Household
+from app.reviews import services
+from app.reviews.forms import STATUS_CHOICES, ReviewForm
+from app.reviews.models import Review
+from app.reviews.queries import household_reviews, timeline_context
+from app.reviews.rules import RuleError
+
+bp = Blueprint("reviews", __name__, url_prefix="/households/<int:household_id>/reviews")
+require_roles(bp, Role.COMMUNE, Role.DISTRICT, Role.MASS_ORG)
+editor_only = roles_required(Role.COMMUNE)
+
+
+def _timeline(household, status=200):
+    return render("reviews/timeline_page.html", "reviews/_timeline.html", status,
+                  household=household, **timeline_context(household))
+
+
+@bp.get("/")
+def timeline(household_id):
+    return _timeline(get_scoped_or_404(Household, household_id))
+
+
+def _standard_or_none(year):
+    try:
+        return services.standard_for_year(int(year))
+    except (TypeError, ValueError, RuleError):
+        return None
+
+
+def _form_page(household, form, review, status=200, error=None, stale=False):
+    standard = _standard_or_none(form.year.data)
+    return render("reviews/form_page.html", "reviews/_form.html", status, household=household,
+                  form=form, review=review, standard=standard, error=error, stale=stale,
+                  classification=_classification(household, form, standard))
+
+
+def _classification(household, form, standard):
+    """The rule's answer for what the form holds now, or the reason there is none."""
+    if standard is None:
+        return {"error": f"Chưa có chuẩn nghèo áp dụng cho năm {form.year.data}."
+                if form.year.data else "Nhập năm rà soát."}
+    if form.income_per_capita.data is None and form.score_a.data is None:
+        return {"error": "Nhập thu nhập bình quân hoặc điểm A để tính phân loại.", "standard": standard}
+    try:
+        result = services.preview(household, int(form.year.data),
+                                  form.indicators.data or [], form.income_per_capita.data,
+                                  form.score_a.data)[1]
+    except RuleError as exc:
+        return {"error": str(exc), "standard": standard}
+    return {"result": result, "standard": standard, "label": dict(STATUS_CHOICES)[result.status],
+            "line": standard.line_for(services.area_of(household))}
+
+
+def _data(form) -> services.ReviewInput:
+    return services.ReviewInput(
+        year=form.year.data, review_type=form.review_type.data, review_date=form.review_date.data,
+        income_per_capita=form.income_per_capita.data, score_a=form.score_a.data,
+        indicator_codes=form.indicators.data or [], cause_codes=form.causes.data or [],
+        has_labour=form.labour, policy_group=form.policy_group.data or None,
+        needs=form.needs.data or "", decision_number=form.decision_number.data,
+        decision_date=form.decision_date.data, decided_status=form.decided_status.data or None,
+        override_reason=form.override_reason.data)
+
+
+def _saved(household):
+    if not is_swap():
+        return redirect(url_for("households.case_file", household_id=household.id) + "#reviews",
+                        code=303)
+    response = _timeline(household)
+    response.headers["HX-Retarget"] = "#reviews"
+    response.headers["HX-Reswap"] = "outerHTML"
+    return response
+
+
+def _submit(household, form, review):
+    form.fill_choices(_standard_or_none(form.year.data))
+    if not form.validate_on_submit():
+        return _form_page(household, form, review, 422)
+    try:
+        services.save_review(household, _data(form), current_user, review,
+                             form.version.data if review else None)
+        db.session.commit()
+    except RuleError as exc:
+        db.session.rollback()
+        return _form_page(household, form, review, 422, error=str(exc))
+    except StaleEdit:
+        db.session.rollback()
+        fresh = get_scoped_or_404(Review, review.id)
+        form.version.data = fresh.version
+        return _form_page(household, form, fresh, 409, stale=True)
+    return _saved(household)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@editor_only
+def create(household_id):
+    household = get_scoped_or_404(Household, household_id)
+    form = ReviewForm()
+    if request.method == "GET":
+        latest = next(iter(household_reviews(household.id)), None)
+        form.year.data = request.args.get("year", type=int) or date.today().year
+        form.review_date.data = date.today()
+        if latest:  # carry over what rarely changes between years
+            form.causes.data = latest.cause_codes
+            form.has_labour.data = {True: "yes", False: "no"}.get(latest.has_labour)
+            form.policy_group.data = latest.policy_group or ""
+        form.fill_choices(_standard_or_none(form.year.data))
+        return _form_page(household, form, None)
+    return _submit(household, form, None)
+
+
+@bp.route("/<int:review_id>/edit", methods=["GET", "POST"])
+@editor_only
+def edit(household_id, review_id):
+    household = get_scoped_or_404(Household, household_id)
+    review = get_scoped_or_404(Review, review_id)
+    if review.household_id != household.id:
+        abort(404)
+    if request.method == "POST":
+        return _submit(household, ReviewForm(), review)
+    form = ReviewForm(obj=review)
+    form.indicators.data = [i.code for i in review.deprivations]
+    form.causes.data = review.cause_codes
+    form.has_labour.data = {True: "yes", False: "no"}.get(review.has_labour)
+    form.decided_status.data = review.decided_status or ""
+    form.policy_group.data = review.policy_group or ""
+    form.version.data = review.version
+    form.fill_choices(review.standard)
+    return _form_page(household, form, review)
+
+
+@bp.post("/classify")
+@editor_only
+def classify(household_id):
+    """Live classification while indicators are ticked (no write)."""
+    household = get_scoped_or_404(Household, household_id)
+    form = ReviewForm()
+    standard = _standard_or_none(form.year.data)
+    form.fill_choices(standard)
+    form.validate()  # parses the fields; errors are shown by the full submit
+    if not is_swap():  # the "Tính phân loại" button without JavaScript: the whole form again
+        return _form_page(household, form, None)
+    if request.headers.get("HX-Target") == "review-indicators":
+        return render("reviews/form_page.html", "reviews/_indicators.html", household=household,
+                      form=form, standard=standard)
+    return render("reviews/form_page.html", "reviews/_classification.html", household=household,
+                  classification=_classification(household, form, standard))
