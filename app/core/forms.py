@@ -9,6 +9,8 @@ from wtforms import DateField
 WTFORMS_VI = {
     "Not a valid choice.": "Lựa chọn không hợp lệ.",
     "Invalid Choice: could not coerce.": "Lựa chọn không hợp lệ.",
+    "'%(value)s' is not a valid choice for this field.": "“%(value)s”: lựa chọn không hợp lệ.",
+    "'%(value)s' are not valid choices for this field.": "“%(value)s”: lựa chọn không hợp lệ.",
     "Not a valid integer value.": "Phải là số nguyên.",
     "Not a valid decimal value.": "Phải là số.",
     "Not a valid float value.": "Phải là số.",
