@@ -10,6 +10,7 @@ from app.core.units import COMMUNE, DISTRICT, HAMLET, PROVINCE, AdminUnit
 from app.core.users import Role, User
 from app.extensions import db
 from app.households.models import Household, Member
+from app.reviews.demo import ReviewHistories
 
 DEMO_PASSWORD = "demo12345"
 PROVINCE_CODE = "042"  # used as the CCCD birthplace prefix of demo people
@@ -144,6 +145,7 @@ def build_households(rng, hamlets, count, batch=5000, progress=None):
     next_mid = (db.session.scalar(select(func.max(Member.id))) or 0) + 1
     lineages = [{f"{lv}_id": uid for lv, uid in h.lineage().items()} for h in hamlets]
     hh_rows, m_rows = [], []
+    histories = ReviewHistories(rng)
     for i in range(count):
         hamlet_idx = rng.randrange(len(hamlets))
         place = lineages[hamlet_idx]
@@ -166,9 +168,6 @@ def build_households(rng, hamlets, count, batch=5000, progress=None):
             if relation == "parent" and year < 1925:
                 relation, year = "child", min(today.year - 1, head_year + 20)
             names.append((_name(rng, sex), sex, year, relation))
-        roll = rng.random()
-        status = "poor" if roll < 0.04 else "near_poor" if roll < 0.08 else \
-            "middle" if roll < 0.2 else "not_poor"
         merit_at = rng.randrange(len(names)) if rng.random() < 0.03 else None
         for pos, (name, sex, year, relation) in enumerate(names):
             row = _member_row(rng, next_mid, hid, pos, name, sex, year, relation, ethnicity,
@@ -183,23 +182,26 @@ def build_households(rng, hamlets, count, batch=5000, progress=None):
         head_name = names[0][0]
         code = f"HG{hid:07d}"
         folded = dict.fromkeys(fold(n[0]) for n in names)
+        no_labour = size == 1 and head_year < 1955 or rng.random() < 0.01
+        standing = histories.household(hid, place, hamlets[hamlet_idx].is_urban, not no_labour)
         hh_rows.append({
             "id": hid, "code": code, "address": f"{hamlets[hamlet_idx].name}",
             "head_name": head_name, "head_name_folded": fold(head_name),
-            "search_text": "|".join([code.lower(), *folded]), "status": status,
+            "search_text": "|".join([code.lower(), *folded]), **standing,
             "is_ethnic_minority": minority, "is_female_headed": female_head,
-            "has_no_labour_capacity": size == 1 and head_year < 1955 or rng.random() < 0.01,
-            "has_merit_member": merit_at is not None,
-            "policy_group": ("social_protection" if rng.random() < 0.3 else "poverty_policy")
-            if status in ("poor", "near_poor") else None,
+            "has_no_labour_capacity": no_labour, "has_merit_member": merit_at is not None,
+            "policy_group": ("social_protection" if no_labour else "poverty_policy")
+            if standing["status"] in ("poor", "near_poor") else None,
             "note": "", "version": 1, "created_at": datetime.utcnow(),
             "updated_at": datetime.utcnow(), "deleted_at": None, "deleted_reason": None,
             **place})
         if len(hh_rows) >= batch:
             _flush(hh_rows, m_rows)
+            histories.flush()
             if progress:
                 progress(i + 1, count)
     _flush(hh_rows, m_rows)
+    histories.flush()
     _sync_sequences()
 
 
@@ -216,7 +218,7 @@ def _sync_sequences():
     """Explicit ids leave PostgreSQL's serial sequences behind; move them past the data."""
     if db.engine.dialect.name != "postgresql":
         return
-    for table in ("household", "member", "admin_unit", "user_account"):
+    for table in ("household", "member", "admin_unit", "user_account", "review"):
         db.session.execute(text(
             f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
             f"COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"))
