@@ -2,7 +2,10 @@
 from flask import Flask, render_template, session
 from flask_wtf.csrf import CSRFError
 
+from flask_babel import gettext
+
 from app.config import load_config
+from app.core.i18n import N_
 from app.core import text
 from app.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
 
@@ -31,9 +34,16 @@ def create_app(config=None) -> Flask:
     from app.auth.routes import bp as auth_bp
     from app.households.routes import bp as households_bp
     from app.main.routes import bp as main_bp
+    from app.reviews.round_routes import bp as rounds_bp
     from app.reviews.routes import bp as reviews_bp
-    for bp in (main_bp, auth_bp, admin_bp, households_bp, reviews_bp):
+    from app.reviews.standard_routes import bp as standards_bp
+    for bp in (main_bp, auth_bp, admin_bp, households_bp, reviews_bp, standards_bp):
         app.register_blueprint(bp)
+    app.register_blueprint(rounds_bp)
+    from app.reviews.exit_routes import bp as exits_bp
+    from app.reviews.transition_routes import bp as transitions_bp
+    app.register_blueprint(exits_bp)
+    app.register_blueprint(transitions_bp)
 
     _register_template_helpers(app)
     _register_error_pages(app)
@@ -52,7 +62,8 @@ def _configure_login():
     from app.core.users import load_user
     login_manager.user_loader(load_user)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
+    login_manager.login_message = N_("Vui lòng đăng nhập để tiếp tục.")
+    login_manager.localize_callback = gettext
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
 
@@ -101,13 +112,12 @@ def _register_error_pages(app):
             return render_template("errors/error.html", code=code, message=message), code
         return handler
 
-    app.register_error_handler(403, page(403, "Bạn không có quyền truy cập chức năng này."))
-    app.register_error_handler(404, page(404, "Không tìm thấy trang hoặc hồ sơ này."))
-    app.register_error_handler(405, page(405, "Phương thức không được hỗ trợ."))
-    app.register_error_handler(413, page(413, "Tệp tải lên quá lớn."))
-    app.register_error_handler(429, page(429, "Quá nhiều yêu cầu. Vui lòng thử lại sau ít phút."))
-    app.register_error_handler(500, page(500, "Đã có lỗi xảy ra. Vui lòng thử lại."))
-    app.register_error_handler(CSRFError, lambda e: (render_template(
-        "errors/error.html", code=400,
-        message="Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ (CSRF). "
-                "Hãy tải lại trang rồi thử lại."), 400))
+    app.register_error_handler(403, page(403, N_("Bạn không có quyền truy cập chức năng này.")))
+    app.register_error_handler(404, page(404, N_("Không tìm thấy trang hoặc hồ sơ này.")))
+    app.register_error_handler(405, page(405, N_("Phương thức không được hỗ trợ.")))
+    app.register_error_handler(413, page(413, N_("Tệp tải lên quá lớn.")))
+    app.register_error_handler(429, page(429, N_("Quá nhiều yêu cầu. Vui lòng thử lại sau ít phút.")))
+    app.register_error_handler(500, page(500, N_("Đã có lỗi xảy ra. Vui lòng thử lại.")))
+    app.register_error_handler(CSRFError, page(400, N_(
+        "Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ (CSRF). "
+        "Hãy tải lại trang rồi thử lại.")))

@@ -39,7 +39,7 @@ def users():
 
 def _user_form(user=None):
     form = UserForm(obj=user)
-    form.role.choices = [(r, Role.LABELS[r]) for r in Role.ALL]
+    form.role.choices = [(r, _(Role.LABELS[r])) for r in Role.ALL]
     form.unit_id.choices = [("", _("— Không —"))] + [_unit_choice(u) for u in _units(
         ("province", "district", "commune"))]
     if user is not None and request.method == "GET":
@@ -53,7 +53,7 @@ def _validate_scope(form) -> AdminUnit | None:
     allowed = Role.SCOPE_LEVELS[form.role.data]
     if (unit.level if unit else None) not in allowed:
         form.unit_id.errors.append(_("Vai trò này cần địa bàn cấp: %(levels)s.", levels=", ".join(
-            LEVEL_LABELS[lv] for lv in allowed if lv)))
+            _(LEVEL_LABELS[lv]) for lv in allowed if lv)))
         return None
     return unit
 
@@ -139,7 +139,7 @@ def units():
 
 def _unit_form(unit=None):
     form = UnitForm(obj=unit)
-    form.level.choices = [(lv, LEVEL_LABELS[lv]) for lv in LEVELS]
+    form.level.choices = [(lv, _(LEVEL_LABELS[lv])) for lv in LEVELS]
     form.parent_id.choices = [("", _("— Không (cấp tỉnh) —"))] + [_unit_choice(u) for u in _units(
         ("province", "district", "commune"))]
     if unit is not None and request.method == "GET":
@@ -154,7 +154,7 @@ def _validate_parent(form, unit=None) -> tuple[bool, AdminUnit | None]:
     allowed = ALLOWED_PARENTS[form.level.data]
     if (parent.level if parent else None) not in allowed and not (parent is None and not allowed):
         form.parent_id.errors.append(_("Đơn vị cấp này phải thuộc: %(levels)s.",
-                                       levels=", ".join(LEVEL_LABELS[lv] for lv in allowed) or "—"))
+                                       levels=", ".join(_(LEVEL_LABELS[lv]) for lv in allowed) or "—"))
         return False, None
     if unit is not None and parent is not None and parent.path.startswith(unit.path):
         form.parent_id.errors.append(_("Không thể đặt đơn vị vào chính nó hoặc đơn vị con của nó."))

@@ -7,12 +7,13 @@ and scoped rows copy the ids of their ancestors (see core.scoping).
 from sqlalchemy import ForeignKey, String, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.i18n import N_
 from app.extensions import db
 
 PROVINCE, DISTRICT, COMMUNE, HAMLET = "province", "district", "commune", "hamlet"
 LEVELS = (PROVINCE, DISTRICT, COMMUNE, HAMLET)
-LEVEL_LABELS = {PROVINCE: "Tỉnh/Thành phố", DISTRICT: "Huyện/Quận", COMMUNE: "Xã/Phường",
-                HAMLET: "Thôn/Tổ dân phố"}
+LEVEL_LABELS = {PROVINCE: N_("Tỉnh/Thành phố"), DISTRICT: N_("Huyện/Quận"),
+                COMMUNE: N_("Xã/Phường"), HAMLET: N_("Thôn/Tổ dân phố")}
 # Which levels may sit directly under which (district is optional).
 ALLOWED_PARENTS = {PROVINCE: (), DISTRICT: (PROVINCE,), COMMUNE: (PROVINCE, DISTRICT),
                    HAMLET: (COMMUNE,)}

@@ -7,6 +7,7 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app.core.i18n import N_
 from app.core.units import COMMUNE, DISTRICT, HAMLET, PROVINCE, AdminUnit
 from app.extensions import db
 
@@ -19,8 +20,8 @@ class Role:
     SPONSOR = "sponsor"
 
     ALL = (ADMIN, DISTRICT, COMMUNE, MASS_ORG, SPONSOR)
-    LABELS = {ADMIN: "Quản trị", DISTRICT: "Cán bộ cấp trên xã (huyện/tỉnh)",
-              COMMUNE: "Cán bộ xã", MASS_ORG: "MTTQ/đoàn thể", SPONSOR: "Nhà tài trợ"}
+    LABELS = {ADMIN: N_("Quản trị"), DISTRICT: N_("Cán bộ cấp trên xã (huyện/tỉnh)"),
+              COMMUNE: N_("Cán bộ xã"), MASS_ORG: N_("MTTQ/đoàn thể"), SPONSOR: N_("Nhà tài trợ")}
     # The unit levels each role's scope may be set to.
     SCOPE_LEVELS = {ADMIN: (PROVINCE, DISTRICT, COMMUNE, None), DISTRICT: (PROVINCE, DISTRICT),
                     COMMUNE: (COMMUNE,), MASS_ORG: (PROVINCE, DISTRICT, COMMUNE),

@@ -5,6 +5,7 @@ failure leaves nothing half-written.
 """
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.core import audit
@@ -58,7 +59,7 @@ def _unique_code(code: str, exclude_id: int | None = None):
     if exclude_id:
         stmt = stmt.where(Household.id != exclude_id)
     if db.session.scalar(stmt) is not None:
-        raise RefusedChange("code", "Mã hộ này đã có trong hệ thống.")
+        raise RefusedChange("code", _("Mã hộ này đã có trong hệ thống."))
 
 
 def _unique_id_number(number: str | None, exclude_id: int | None = None):
@@ -68,7 +69,7 @@ def _unique_id_number(number: str | None, exclude_id: int | None = None):
     if exclude_id:
         stmt = stmt.where(Member.id != exclude_id)
     if db.session.scalar(stmt) is not None:
-        raise RefusedChange("id_number", "Số CCCD này đã thuộc một người khác trong hệ thống.")
+        raise RefusedChange("id_number", _("Số CCCD này đã thuộc một người khác trong hệ thống."))
 
 
 def create_household(data: dict, hamlet: AdminUnit, head: dict | None = None) -> Household:
@@ -165,7 +166,7 @@ def update_member(member: Member, household: Household, data: dict, version) -> 
 def delete_member(member: Member, household: Household, reason: str, version):
     _check_version(member, version, (), {})
     if member.is_head:
-        raise RefusedChange("reason", "Không thể xóa chủ hộ; hãy chuyển chủ hộ cho thành viên khác trước.")
+        raise RefusedChange("reason", _("Không thể xóa chủ hộ; hãy chuyển chủ hộ cho thành viên khác trước."))
     member.deleted_at, member.deleted_reason = datetime.utcnow(), clean(reason)
     db.session.flush()
     _after_member_change(household)
