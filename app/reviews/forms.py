@@ -5,7 +5,8 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from wtforms import (BooleanField, HiddenField, IntegerField, RadioField, SelectField,
                      SelectMultipleField, StringField, TextAreaField)
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (DataRequired, InputRequired, Length, NumberRange, Optional,
+                                StopValidation, ValidationError)
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.core import lookups
@@ -43,6 +44,13 @@ class MoneyField(StringField):
 def not_in_future(form, field):
     if field.data and field.data > date.today():
         raise ValidationError(_l("Ngày không được ở tương lai."))
+
+
+def readable(form, field):
+    """After InputRequired: a value that could not be read keeps its own message ("Phải là số
+    nguyên.", "Ngày không hợp lệ…") and stops there, before range or cross-field checks."""
+    if field.process_errors:
+        raise StopValidation()
 
 
 class CheckboxesField(SelectMultipleField):
@@ -98,7 +106,7 @@ class ReviewForm(AppForm):
 
 
 class RoundForm(AppForm):
-    commune_id = SelectField(_l("Xã/phường"), validators=[DataRequired(REQUIRED)])
+    """The commune is the officer's own (fixed), never a form field."""
     year = IntegerField(_l("Năm"), validators=[DataRequired(REQUIRED),
                                                NumberRange(min=2000, max=2100, message=_l("Năm không hợp lệ."))])
     starts_on = VNDateField(_l("Bắt đầu"), validators=[Optional()])
@@ -112,23 +120,22 @@ class RoundForm(AppForm):
 
 class MeetingForm(AppForm):
     hamlet_id = SelectField(_l("Thôn/tổ dân phố"), validators=[DataRequired(REQUIRED)])
-    held_on = VNDateField(_l("Ngày họp"), validators=[DataRequired(REQUIRED), not_in_future])
+    held_on = VNDateField(_l("Ngày họp"), validators=[InputRequired(REQUIRED), readable, not_in_future])
     attendance = IntegerField(_l("Số người dự"), validators=[
-        DataRequired(REQUIRED), NumberRange(min=1, max=100000, message=_l("Số người dự phải lớn hơn 0."))])
+        InputRequired(REQUIRED), readable, NumberRange(min=1, max=100000, message=_l("Số người dự phải lớn hơn 0."))])
     agreeing = IntegerField(_l("Số người đồng ý"), validators=[
-        Optional(), NumberRange(min=0, max=100000, message=_l("Không được âm."))])
+        InputRequired(REQUIRED), readable, NumberRange(min=0, max=100000, message=_l("Không được âm."))])
     front_supervised = BooleanField(_l("Có MTTQ giám sát"))
     note = TextAreaField(_l("Ghi chú"), validators=[Optional(), Length(max=2000)])
 
     def validate_agreeing(self, field):
-        if field.data is None:
-            raise ValidationError(REQUIRED)
-        if self.attendance.data and field.data > self.attendance.data:
+        if self.attendance.data and field.data is not None and field.data > self.attendance.data:
             raise ValidationError(_l("Số người đồng ý không được lớn hơn số người dự."))
 
 
 class RequestForm(AppForm):
-    requested_on = VNDateField(_l("Ngày đề nghị"), validators=[DataRequired(REQUIRED), not_in_future])
+    household_code = StringField(_l("Mã hộ"), validators=[DataRequired(REQUIRED), Length(max=30)])
+    requested_on = VNDateField(_l("Ngày đề nghị"), validators=[InputRequired(REQUIRED), readable, not_in_future])
     reason = StringField(_l("Lý do đề nghị rà soát"), validators=[DataRequired(REQUIRED), Length(max=500)])
 
 

@@ -4,8 +4,9 @@ import pytest
 from sqlalchemy import func, select
 
 from app.core.audit import AuditLog
+from app.core.units import AdminUnit
 from app.households.models import Household, Member
-from app.reviews.models import Review
+from app.reviews.models import HamletMeeting, Review, ReviewRequest, ReviewRound
 
 PUBLIC = "public"           # no login needed
 ANY_USER = "any_user"       # any logged-in user
@@ -39,6 +40,9 @@ ROUTES = {
     "reviews.create": EDITORS,
     "reviews.edit": EDITORS,
     "reviews.classify": EDITORS,
+    "rounds.index": READERS, "rounds.show": READERS, "rounds.pending": READERS,
+    "rounds.meetings": READERS, "rounds.requests": READERS,
+    "rounds.create": EDITORS, "rounds.meeting_create": EDITORS, "rounds.request_create": EDITORS,
 }
 ROLE_USERS = {"admin": "admin", "commune": "commune1", "district": "district1",
               "mass_org": "massorg1", "sponsor": "sponsor1"}
@@ -49,6 +53,21 @@ def _rules(app):
     return [r for r in app.url_map.iter_rules() if r.endpoint != "static"]
 
 
+def _round_id(world, db, commune):
+    """The review round of `commune`, opened here (in the test's transaction) when missing."""
+    commune_id = world.units[commune]
+    round_id = db.session.scalar(select(ReviewRound.id).where(ReviewRound.commune_id == commune_id)
+                                 .order_by(ReviewRound.year).limit(1))
+    if round_id is None:
+        lineage = db.session.get(AdminUnit, commune_id).lineage()
+        round_ = ReviewRound(province_id=lineage["province"], district_id=lineage["district"],
+                             commune_id=commune_id, year=2024)
+        db.session.add(round_)
+        db.session.commit()
+        round_id = round_.id
+    return round_id
+
+
 def _url(rule, world, db, commune="C1"):
     """A concrete URL for `rule`, pointing at objects of `commune` where it takes ids."""
     household_id = world.households[commune]
@@ -57,6 +76,8 @@ def _url(rule, world, db, commune="C1"):
     review_id = db.session.scalar(select(Review.id).where(Review.household_id == household_id))
     values = {"household_id": household_id, "member_id": member_id, "review_id": review_id,
               "user_id": world.users["commune3"], "unit_id": world.units["C3"]}
+    if "round_id" in rule.arguments:
+        values["round_id"] = _round_id(world, db, commune)
     return rule.build({a: values[a] for a in rule.arguments})[1]
 
 
@@ -92,7 +113,9 @@ def _snapshot(db):
             tuple(db.session.execute(select(Review.id, Review.version, Review.year)
                                      .order_by(Review.id)).all()),
             db.session.scalar(select(func.count()).select_from(AuditLog)
-                              .where(AuditLog.action.not_in(("login", "view")))))
+                              .where(AuditLog.action.not_in(("login", "view")))),
+            db.session.scalar(select(func.count()).select_from(HamletMeeting)),
+            db.session.scalar(select(func.count()).select_from(ReviewRequest)))
 
 
 @pytest.mark.parametrize("role", ALL_ROLES)

@@ -1,0 +1,211 @@
+"""A commune's review round per year: list and open rounds, follow progress by hamlet, print
+the households not yet reviewed, record hamlet meetings and household review requests.
+
+Commune officers write; district officers and the Fatherland Front (who supervise the review)
+read. Rounds are scoped by their commune, meetings are reached through their round, and a
+household named by code is resolved through the household scope."""
+from datetime import date
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+
+from app.core.guards import require_roles, roles_required
+from app.core.htmx import is_swap, render
+from app.core.scoping import get_scoped_or_404
+from app.core.text import clean
+from app.core.units import COMMUNE, AdminUnit
+from app.core.users import Role
+from app.extensions import db
+from app.reviews import round_queries as queries
+from app.reviews import round_services as services
+from app.reviews.forms import MeetingForm, RequestForm, RoundForm
+from app.reviews.models import ReviewRound
+
+bp = Blueprint("rounds", __name__, url_prefix="/reviews/rounds")
+require_roles(bp, Role.COMMUNE, Role.DISTRICT, Role.MASS_ORG)
+editor_only = roles_required(Role.COMMUNE)
+
+PAGES = "reviews/rounds/"
+
+
+def _int_arg(name):
+    try:
+        value = int(request.args.get(name, ""))
+    except ValueError:
+        return None
+    return value if value > 0 else None
+
+
+def _own_commune():
+    """The commune a commune officer opens rounds for; none means no write at all."""
+    unit = current_user.unit
+    if unit is None or unit.level != COMMUNE or not unit.is_active:
+        abort(403)
+    return unit
+
+
+# The list of rounds -----------------------------------------------------------------------
+
+def _list_context(form=None):
+    year, page = _int_arg("year"), min(_int_arg("page") or 1, 100000)
+    page_size = current_app.config["PAGE_SIZE"]
+    rounds, total = queries.rounds_page(year, page, page_size)
+    if form is None and current_user.can_edit_cases:
+        form = RoundForm(formdata=None, year=date.today().year)
+    return dict(summaries=queries.summaries(rounds), total=total, current_page=page, page_size=page_size,
+                year=year, years=queries.round_years(), form=form)
+
+
+@bp.get("/")
+def index():
+    ctx = _list_context()
+    if request.headers.get("HX-Target") == "rounds":
+        return render(PAGES + "list.html", PAGES + "_rounds.html", **ctx)
+    return render(PAGES + "list.html", PAGES + "list.html", **ctx)
+
+
+@bp.post("/")
+@editor_only
+def create():
+    commune = _own_commune()
+    form = RoundForm()
+    if form.validate_on_submit():
+        try:
+            round_ = services.create_round(commune, form.year.data, form.starts_on.data,
+                                           form.ends_on.data, form.note.data or "")
+            db.session.commit()
+        except services.RefusedChange as exc:
+            db.session.rollback()
+            getattr(form, exc.field).errors.append(exc.message)
+        except IntegrityError:   # the same round opened at the same moment by someone else
+            db.session.rollback()
+            form.year.errors.append(_("%(commune)s đã có đợt rà soát năm %(year)s.",
+                                      commune=commune.name, year=form.year.data))
+        else:
+            target = url_for(".show", round_id=round_.id)
+            if is_swap():   # the officer goes on to work in the new round
+                response = current_app.response_class(status=204)
+                response.headers["HX-Redirect"] = target
+                return response
+            return redirect(target, code=303)
+    return render(PAGES + "list.html", PAGES + "_round_form.html", 422, **_list_context(form))
+
+
+# One round --------------------------------------------------------------------------------
+
+def _round_or_404(round_id) -> ReviewRound:
+    return get_scoped_or_404(ReviewRound, round_id)
+
+
+def _meeting_form(round_, submitted=False):
+    """Hamlet choices: the active hamlets of the round's commune, nothing else."""
+    form = MeetingForm() if submitted else MeetingForm(formdata=None)
+    form.hamlet_id.choices = [("", _("— Chọn thôn —"))] + [
+        (str(h.id), h.name) for h in queries.commune_hamlets(round_.commune_id, active_only=True)]
+    return form
+
+
+def _round_context(round_, meeting_form=None, request_form=None):
+    ctx = dict(round=round_, progress=queries.round_progress(round_),
+               requests=queries.round_requests(round_), meeting_form=meeting_form,
+               request_form=request_form)
+    if current_user.can_edit_cases:
+        if ctx["meeting_form"] is None:
+            ctx["meeting_form"] = _meeting_form(round_)
+        if ctx["request_form"] is None:
+            ctx["request_form"] = RequestForm(formdata=None, requested_on=date.today())
+    return ctx
+
+
+@bp.get("/<int:round_id>")
+def show(round_id):
+    round_ = _round_or_404(round_id)
+    return render(PAGES + "round.html", PAGES + "round.html", **_round_context(round_))
+
+
+@bp.get("/<int:round_id>/pending")
+def pending(round_id):
+    """The printable list of households not reviewed yet (optionally one hamlet)."""
+    round_ = _round_or_404(round_id)
+    hamlets = queries.commune_hamlets(round_.commune_id)
+    hamlet_id = _int_arg("hamlet")
+    hamlet = next((h for h in hamlets if h.id == hamlet_id), None)
+    rows = queries.pending_households(round_, hamlet.id if hamlet else None)
+    return render(PAGES + "pending.html", PAGES + "pending.html", round=round_, rows=rows,
+                  hamlets=hamlets, hamlet=hamlet, printed_on=date.today())
+
+
+def _saved(round_, partial, target):
+    """After a write: the refreshed section for htmx, with the round's summary and progress
+    table refreshed out of band; a redirect to the round page for a plain form post."""
+    if not is_swap():
+        return redirect(url_for(".show", round_id=round_.id) + "#" + target, code=303)
+    ctx = _round_context(round_)
+    response = render(PAGES + "round.html", partial, **ctx)
+    response.set_data(response.get_data(as_text=True)
+                      + render_template(PAGES + "_summary.html", oob=True, **ctx)
+                      + render_template(PAGES + "_progress.html", oob=True, **ctx))
+    response.headers["HX-Retarget"] = "#" + target
+    response.headers["HX-Reswap"] = "outerHTML"
+    return response
+
+
+# Hamlet meetings (append-only) ------------------------------------------------------------
+
+@bp.get("/<int:round_id>/meetings")
+def meetings(round_id):
+    round_ = _round_or_404(round_id)
+    return render(PAGES + "round.html", PAGES + "_meetings.html", **_round_context(round_))
+
+
+@bp.post("/<int:round_id>/meetings")
+@editor_only
+def meeting_create(round_id):
+    round_ = _round_or_404(round_id)
+    form = _meeting_form(round_, submitted=True)
+    if form.validate_on_submit():
+        # A hamlet id that is not one of the choices has already failed validation (422);
+        # the service checks the hamlet belongs to the round's commune all the same.
+        hamlet = db.session.get(AdminUnit, int(form.hamlet_id.data))
+        try:
+            services.record_meeting(round_, hamlet, form.held_on.data, form.attendance.data,
+                                    form.agreeing.data, form.front_supervised.data,
+                                    form.note.data or "", current_user)
+            db.session.commit()
+        except services.RefusedChange as exc:
+            db.session.rollback()
+            getattr(form, exc.field).errors.append(exc.message)
+        else:
+            return _saved(round_, PAGES + "_meetings.html", "meetings")
+    return render(PAGES + "round.html", PAGES + "_meeting_form.html", 422,
+                  **_round_context(round_, meeting_form=form))
+
+
+# Review requests (append-only) ------------------------------------------------------------
+
+@bp.get("/<int:round_id>/requests")
+def requests(round_id):
+    round_ = _round_or_404(round_id)
+    return render(PAGES + "round.html", PAGES + "_requests.html", **_round_context(round_))
+
+
+@bp.post("/<int:round_id>/requests")
+@editor_only
+def request_create(round_id):
+    round_ = _round_or_404(round_id)
+    form = RequestForm()
+    if form.validate_on_submit():
+        household = queries.household_by_code(round_, clean(form.household_code.data))
+        try:
+            services.record_request(round_, household, form.requested_on.data,
+                                    form.reason.data, current_user)
+            db.session.commit()
+        except services.RefusedChange as exc:
+            db.session.rollback()
+            getattr(form, exc.field).errors.append(exc.message)
+        else:
+            return _saved(round_, PAGES + "_requests.html", "requests")
+    return render(PAGES + "round.html", PAGES + "_request_form.html", 422,
+                  **_round_context(round_, request_form=form))
