@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from app.core.audit import AuditLog
 from app.core.units import AdminUnit
 from app.households.models import Household, Member
-from app.reviews.models import HamletMeeting, Review, ReviewRequest, ReviewRound
+from app.reviews.models import HamletMeeting, Indicator, Review, ReviewRequest, ReviewRound
 
 PUBLIC = "public"           # no login needed
 ANY_USER = "any_user"       # any logged-in user
@@ -26,6 +26,7 @@ ROUTES = {
     "admin.users": ADMIN, "admin.user_create": ADMIN, "admin.user_edit": ADMIN,
     "admin.user_deactivate": ADMIN, "admin.units": ADMIN, "admin.unit_create": ADMIN,
     "admin.unit_edit": ADMIN, "admin.audit_log": ADMIN,
+    "standards.index": ADMIN, "standards.edit": ADMIN, "standards.indicator_label": ADMIN,
     "households.index": READERS,
     "households.case_file": READERS,
     "households.summary": READERS,
@@ -74,8 +75,10 @@ def _url(rule, world, db, commune="C1"):
     member_id = db.session.scalar(select(Member.id).where(Member.household_id == household_id,
                                                           Member.relationship_code != "head"))
     review_id = db.session.scalar(select(Review.id).where(Review.household_id == household_id))
+    indicator = db.session.scalar(select(Indicator).order_by(Indicator.id).limit(1))
     values = {"household_id": household_id, "member_id": member_id, "review_id": review_id,
-              "user_id": world.users["commune3"], "unit_id": world.units["C3"]}
+              "user_id": world.users["commune3"], "unit_id": world.units["C3"],
+              "standard_id": indicator.standard_id, "indicator_id": indicator.id}
     if "round_id" in rule.arguments:
         values["round_id"] = _round_id(world, db, commune)
     return rule.build({a: values[a] for a in rule.arguments})[1]
