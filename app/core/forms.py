@@ -4,6 +4,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField
+from wtforms.widgets import TextInput
 
 # WTForms' built-in messages → Vietnamese. Messages with placeholders keep them.
 WTFORMS_VI = {
@@ -51,7 +52,10 @@ class AppForm(FlaskForm):
 
 
 class VNDateField(DateField):
-    """dd/mm/yyyy in and out (also accepts the ISO value of <input type=date>)."""
+    """dd/mm/yyyy in and out (also accepts ISO yyyy-mm-dd). A text input, not type=date:
+    browsers would show a dd/mm/yyyy value in a date input as blank."""
+
+    widget = TextInput()
 
     def __init__(self, label=None, validators=None, **kwargs):
         super().__init__(label, validators, format=["%d/%m/%Y", "%Y-%m-%d"], **kwargs)
