@@ -137,16 +137,3 @@ class RequestForm(AppForm):
     household_code = StringField(_l("Mã hộ"), validators=[DataRequired(REQUIRED), Length(max=30)])
     requested_on = VNDateField(_l("Ngày đề nghị"), validators=[InputRequired(REQUIRED), readable, not_in_future])
     reason = StringField(_l("Lý do đề nghị rà soát"), validators=[DataRequired(REQUIRED), Length(max=500)])
-
-
-class ExitProposalForm(AppForm):
-    to_status = SelectField(_l("Đề nghị chuyển thành"), choices=STATUS_CHOICES[1:])
-    evidence = TextAreaField(_l("Căn cứ, minh chứng"), validators=[DataRequired(REQUIRED), Length(min=10, max=4000,
-                             message=_l("Căn cứ từ 10 đến 4000 ký tự."))])
-    note = TextAreaField(_l("Ghi chú"), validators=[Optional(), Length(max=2000)])
-
-
-class ExitDecisionForm(AppForm):
-    version = HiddenField()
-    decision_number = StringField(_l("Số quyết định"), validators=[DataRequired(REQUIRED), Length(max=60)])
-    decision_date = VNDateField(_l("Ngày quyết định"), validators=[DataRequired(REQUIRED), not_in_future])
