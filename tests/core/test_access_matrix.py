@@ -6,7 +6,8 @@ from sqlalchemy import func, select
 from app.core.audit import AuditLog
 from app.core.units import AdminUnit
 from app.households.models import Household, Member
-from app.reviews.models import HamletMeeting, Indicator, Review, ReviewRequest, ReviewRound
+from app.reviews.models import (ExitProposal, HamletMeeting, Indicator, Review, ReviewRequest,
+                                ReviewRound)
 
 PUBLIC = "public"           # no login needed
 ANY_USER = "any_user"       # any logged-in user
@@ -41,6 +42,8 @@ ROUTES = {
     "reviews.create": EDITORS,
     "reviews.edit": EDITORS,
     "reviews.classify": EDITORS,
+    "exits.index": READERS, "exits.panel": READERS, "transitions.index": READERS,
+    "exits.propose": EDITORS, "exits.withdraw": EDITORS, "exits.decide": EDITORS,
     "rounds.index": READERS, "rounds.show": READERS, "rounds.pending": READERS,
     "rounds.meetings": READERS, "rounds.requests": READERS,
     "rounds.create": EDITORS, "rounds.meeting_create": EDITORS, "rounds.request_create": EDITORS,
@@ -69,6 +72,22 @@ def _round_id(world, db, commune):
     return round_id
 
 
+def _proposal_id(world, db, commune):
+    """An exit proposal of `commune`'s household, made here (in the test's transaction)."""
+    household = db.session.get(Household, world.households[commune])
+    proposal_id = db.session.scalar(select(ExitProposal.id).where(
+        ExitProposal.household_id == household.id))
+    if proposal_id is None:
+        proposal = ExitProposal(household_id=household.id, year=2023, from_status="poor",
+                                to_status="near_poor", evidence="Thu nhập vượt chuẩn nghèo",
+                                **{c: getattr(household, c) for c in
+                                   ("province_id", "district_id", "commune_id", "hamlet_id")})
+        db.session.add(proposal)
+        db.session.commit()
+        proposal_id = proposal.id
+    return proposal_id
+
+
 def _url(rule, world, db, commune="C1"):
     """A concrete URL for `rule`, pointing at objects of `commune` where it takes ids."""
     household_id = world.households[commune]
@@ -81,6 +100,8 @@ def _url(rule, world, db, commune="C1"):
               "standard_id": indicator.standard_id, "indicator_id": indicator.id}
     if "round_id" in rule.arguments:
         values["round_id"] = _round_id(world, db, commune)
+    if "proposal_id" in rule.arguments:
+        values["proposal_id"] = _proposal_id(world, db, commune)
     return rule.build({a: values[a] for a in rule.arguments})[1]
 
 
@@ -151,7 +172,7 @@ VISIBLE = {
 }
 def _object_rules(app):
     """Routes that name a household (and objects inside its case file) in their path."""
-    return [r for r in _rules(app) if "household_id" in r.arguments]
+    return [r for r in _rules(app) if {"household_id", "proposal_id"} & set(r.arguments)]
 
 
 @pytest.mark.parametrize("username", sorted(VISIBLE))
