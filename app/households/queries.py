@@ -1,23 +1,38 @@
 """The household list: search, filters, sort and pagination over the scoped query."""
 from dataclasses import dataclass, field
+from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, exists, func, select
 
+from app.core.i18n import N_
 from app.core.scoping import scoped
 from app.core.text import fold
 from app.extensions import db
-from app.households.models import STATUS_LABELS, Household
+from app.households.models import Household
+from app.reviews.labels import STATUS_LABELS, TRANSITION_LABELS
+from app.reviews.models import Review
+from app.reviews.rules import IN_LISTS, NEWLY_ESCAPED_YEARS
 
+# The "Phân loại" filter: the decided statuses, the two kinds of exit, and not yet reviewed.
+STANDING_FILTERS = {**STATUS_LABELS, "unreviewed": N_("Chưa rà soát")}
 FLAGS = {"merit": Household.has_merit_member, "ethnic": Household.is_ethnic_minority,
          "female": Household.is_female_headed, "nolabour": Household.has_no_labour_capacity}
-FLAG_LABELS = {"merit": "Có người có công", "ethnic": "Dân tộc thiểu số",
-               "female": "Phụ nữ làm chủ hộ", "nolabour": "Không còn khả năng lao động"}
+FLAG_LABELS = {"merit": N_("Có người có công"), "ethnic": N_("Dân tộc thiểu số"),
+               "female": N_("Phụ nữ làm chủ hộ"), "nolabour": N_("Không còn khả năng lao động")}
 SORTS = {"name": (Household.head_name_folded, Household.id),
          "-name": (Household.head_name_folded.desc(), Household.id.desc()),
          "code": (Household.code,), "-code": (Household.code.desc(),),
          "updated": (Household.updated_at.desc(), Household.id.desc())}
-SORT_LABELS = {"name": "Tên chủ hộ A→Z", "-name": "Tên chủ hộ Z→A", "code": "Mã hộ",
-               "-code": "Mã hộ (giảm dần)", "updated": "Mới cập nhật"}
+SORT_LABELS = {"name": N_("Tên chủ hộ A→Z"), "-name": N_("Tên chủ hộ Z→A"), "code": N_("Mã hộ"),
+               "-code": N_("Mã hộ (giảm dần)"), "updated": N_("Mới cập nhật")}
+
+
+def _int(args, name, low, high):
+    try:
+        value = int(args.get(name) or "")
+    except ValueError:
+        return None
+    return value if low <= value <= high else None
 
 
 @dataclass
@@ -27,17 +42,22 @@ class ListParams:
     hamlet: int | None = None
     status: str = ""
     flags: list[str] = field(default_factory=list)
+    transition: str = ""          # with `year`: that year's decided review; else the latest
+    year: int | None = None
+    poor_years: int | None = None  # poor without a break for at least N years (up to `year`)
+    commune: int | None = None     # drill-down from the overview pages (scope still applies)
     sort: str = "name"
     page: int = 1
 
     @classmethod
     def from_args(cls, args) -> "ListParams":
         params = cls(q=(args.get("q") or "").strip()[:100])
-        try:
-            params.hamlet = int(args["hamlet"]) if args.get("hamlet") else None
-        except ValueError:
-            params.hamlet = None
-        params.status = args.get("status") if args.get("status") in STATUS_LABELS else ""
+        params.hamlet = _int(args, "hamlet", 1, 2**31)
+        params.commune = _int(args, "commune", 1, 2**31)
+        params.year = _int(args, "year", 2000, 2100)
+        params.poor_years = _int(args, "poor_years", 1, 50)
+        params.status = args.get("status") if args.get("status") in STANDING_FILTERS else ""
+        params.transition = args.get("transition") if args.get("transition") in TRANSITION_LABELS else ""
         params.flags = [f for f in args.getlist("flag") if f in FLAGS]
         params.sort = args.get("sort") if args.get("sort") in SORTS else "name"
         try:
@@ -47,8 +67,9 @@ class ListParams:
         return params
 
     def query_args(self, **override) -> dict:
-        args = {"q": self.q, "hamlet": self.hamlet or "", "status": self.status,
-                "flag": self.flags, "sort": self.sort, "page": self.page}
+        args = {"q": self.q, "hamlet": self.hamlet, "status": self.status, "flag": self.flags,
+                "transition": self.transition, "year": self.year, "poor_years": self.poor_years,
+                "commune": self.commune, "sort": self.sort, "page": self.page}
         args.update(override)
         return {k: v for k, v in args.items() if v not in ("", None, [])}
 
@@ -59,11 +80,35 @@ def household_query(params: ListParams, user=None):
         stmt = stmt.where(Household.search_text.contains(fold(params.q), autoescape=True))
     if params.hamlet:
         stmt = stmt.where(Household.hamlet_id == params.hamlet)
+    if params.commune:
+        stmt = stmt.where(Household.commune_id == params.commune)
     if params.status:
-        stmt = stmt.where(Household.status == params.status)
+        stmt = stmt.where(_standing_clause(params.status, date.today().year))
+    if params.transition and params.year:
+        stmt = stmt.where(exists().where(
+            Review.household_id == Household.id, Review.year == params.year,
+            Review.decided_status.is_not(None), Review.transition == params.transition))
+    elif params.transition:
+        stmt = stmt.where(Household.last_transition == params.transition)
+    if params.poor_years:
+        until = params.year or date.today().year
+        stmt = stmt.where(Household.status == "poor",
+                          Household.poor_since <= until - params.poor_years + 1)
     for flag in params.flags:
         stmt = stmt.where(FLAGS[flag].is_(True))
     return stmt
+
+
+def _standing_clause(standing: str, this_year: int):
+    """The SQL twin of rules.standing(): exits split by how long ago they happened."""
+    out = and_(Household.status.not_in(IN_LISTS), Household.exit_year.is_not(None))
+    if standing == "newly_escaped":
+        return and_(out, Household.exit_year >= this_year - NEWLY_ESCAPED_YEARS)
+    if standing == "sustainable_exit":
+        return and_(out, Household.exit_year < this_year - NEWLY_ESCAPED_YEARS)
+    if standing == "unreviewed":
+        return Household.status.is_(None)
+    return Household.status == standing
 
 
 def list_page(params: ListParams, page_size: int, user=None):

@@ -7,14 +7,17 @@ from app.core import audit, lookups
 from app.core.guards import require_roles, roles_required
 from app.core.htmx import is_swap, render
 from app.core.scoping import get_scoped_or_404, unit_in_scope_or_none, units_in_scope
-from app.core.units import HAMLET
+from app.core.units import COMMUNE, HAMLET
 from app.core.users import Role
 from app.extensions import db
 from app.households import services
 from app.households.forms import DeleteForm, HouseholdForm, MemberForm
-from app.households.models import STATUS_LABELS, Household, Member
+from app.households.models import Household, Member
+from app.households.queries import (FLAG_LABELS, SORT_LABELS, STANDING_FILTERS, ListParams,
+                                   list_page)
+from app.reviews.exit_routes import exit_panel_context
+from app.reviews.labels import TRANSITION_LABELS
 from app.reviews.queries import timeline_context
-from app.households.queries import FLAG_LABELS, SORT_LABELS, ListParams, list_page
 
 bp = Blueprint("households", __name__, url_prefix="/households")
 require_roles(bp, Role.COMMUNE, Role.DISTRICT, Role.MASS_ORG)
@@ -37,7 +40,8 @@ def index():
     rows, total = list_page(params, current_app.config["PAGE_SIZE"])
     ctx = dict(rows=rows, total=total, params=params, page_size=current_app.config["PAGE_SIZE"],
                hamlets=_hamlets(), flag_labels=FLAG_LABELS, sort_labels=SORT_LABELS,
-               status_labels=STATUS_LABELS)
+               status_labels=STANDING_FILTERS, transition_labels=TRANSITION_LABELS,
+               commune=unit_in_scope_or_none(params.commune, COMMUNE) if params.commune else None)
     # The search box and filters target only the results; anything else gets the page.
     if request.headers.get("HX-Target") == "hh-results":
         return render("households/list.html", "households/_results.html", **ctx)
@@ -67,7 +71,8 @@ def create():
 
 def _case_context(household, **extra):
     ctx = dict(household=household, members=services.active_members(household.id),
-               labels=_lookup_labels(), delete_form=DeleteForm(), **timeline_context(household))
+               labels=_lookup_labels(), delete_form=DeleteForm(), **timeline_context(household),
+               **exit_panel_context(household))
     ctx.update(extra)
     return ctx
 

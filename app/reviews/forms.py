@@ -64,7 +64,7 @@ class ReviewForm(AppForm):
         DataRequired(REQUIRED), NumberRange(min=2000, max=2100, message=_l("Năm không hợp lệ."))])
     review_type = SelectField(_l("Loại rà soát"), choices=[
         ("periodic", _l("Định kỳ hằng năm")), ("regular", _l("Thường xuyên (theo đề nghị của hộ)"))])
-    review_date = VNDateField(_l("Ngày rà soát"), validators=[DataRequired(REQUIRED), not_in_future])
+    review_date = VNDateField(_l("Ngày rà soát"), validators=[InputRequired(REQUIRED), not_in_future])
     income_per_capita = MoneyField(_l("Thu nhập bình quân (đồng/người/tháng)"))
     score_a = IntegerField(_l("Điểm A (thay cho thu nhập)"), validators=[
         Optional(), NumberRange(min=0, max=1000, message=_l("Điểm A từ 0 đến 1000."))])

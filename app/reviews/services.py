@@ -109,11 +109,11 @@ def save_review(household: Household, data: ReviewInput, user, review: Review | 
 
 def refresh_path(household: Household):
     """Recompute the transitions of every decided review and the household's standing."""
-    reviews = db.session.scalars(select(Review).where(
-        Review.household_id == household.id, Review.decided_status.is_not(None))).all()
+    every = db.session.scalars(select(Review).where(Review.household_id == household.id)).all()
+    reviews = [r for r in every if r.decided_status]
     path = rules.path([(r.year, r.decided_status) for r in reviews])
-    for r in reviews:
-        r.transition = path.transitions.get(r.year)
+    for r in every:   # an undecided review has no transition (its decision may have been cleared)
+        r.transition = path.transitions.get(r.year) if r.decided_status else None
     household.status, household.status_year = path.status, path.status_year
     household.exit_year, household.poor_since = path.exit_year, path.poor_since
     household.last_transition = path.transitions.get(path.status_year) if path.status_year else None
