@@ -6,3 +6,6 @@ from app.core.users import User  # noqa: F401
 from app.households.models import Household, Member  # noqa: F401
 from app.reviews.models import (ExitProposal, HamletMeeting, PovertyStandard,  # noqa: F401
                                 ReviewRequest, ReviewRound)
+from app.sponsors.models import Assignment, Sponsor  # noqa: F401
+from app.supports.models import (Evidence, FundingSource, PlanItem,  # noqa: F401
+                                 SuggestedAction, Support)

@@ -16,6 +16,10 @@ class Lookup(db.Model):
     label: Mapped[str] = mapped_column(String(200))
     sort_order: Mapped[int] = mapped_column(default=0)
     is_active: Mapped[bool] = mapped_column(default=True)
+    # A tree or grouping inside one kind (support types under their group, programme
+    # projects under their programme), and a category (a funding source's kind: fund, credit…).
+    parent_code: Mapped[str | None] = mapped_column(String(30))
+    category: Mapped[str | None] = mapped_column(String(30))
 
 
 def choices(kind: str, blank: str | None = None) -> list[tuple[str, str]]:
@@ -80,3 +84,12 @@ SEED = {
 def seed_rows() -> list[dict]:
     return [{"kind": kind, "code": str(code), "label": label, "sort_order": i, "is_active": True}
             for kind, rows in SEED.items() for i, (code, label) in enumerate(rows)]
+
+
+def grouped_choices(kind: str, group_kind: str) -> list[tuple[str, list[tuple[str, str]]]]:
+    """[(group label, [(code, label)…])…] for a <select> with <optgroup>s."""
+    groups = db.session.execute(select(Lookup.code, Lookup.label).where(
+        Lookup.kind == group_kind, Lookup.is_active.is_(True)).order_by(Lookup.sort_order)).all()
+    rows = db.session.execute(select(Lookup.code, Lookup.label, Lookup.parent_code).where(
+        Lookup.kind == kind, Lookup.is_active.is_(True)).order_by(Lookup.sort_order)).all()
+    return [(label, [(c, lbl) for c, lbl, parent in rows if parent == code]) for code, label in groups]

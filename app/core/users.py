@@ -41,6 +41,8 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(20))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("admin_unit.id"), index=True)
+    # Sponsor users belong to one sponsor; their households come from its assignments.
+    sponsor_id: Mapped[int | None] = mapped_column(ForeignKey("sponsor.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
     # Rotated at logout, deactivation and password change: every copied cookie dies with it.
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)

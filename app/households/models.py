@@ -55,6 +55,10 @@ class Household(ScopedMixin, SoftDeleteMixin, db.Model):
         primaryjoin="and_(Member.household_id == Household.id, Member.deleted_at.is_(None))",
         viewonly=True)
 
+    @classmethod
+    def sponsor_scope(cls, sponsor_id, household_ids):
+        return cls.id.in_(household_ids)
+
     @property
     def status_label(self) -> str:
         return STATUS_LABELS.get(self.status or "", "Chưa rà soát")
