@@ -9,3 +9,6 @@ from app.reviews.models import (ExitProposal, HamletMeeting, PovertyStandard,  #
 from app.sponsors.models import Assignment, Sponsor  # noqa: F401
 from app.supports.models import (Evidence, FundingSource, PlanItem,  # noqa: F401
                                  SuggestedAction, Support)
+from app.funds.models import Fund, FundEntry, FundReviewEvent  # noqa: F401
+from app.imports.models import ImportBatch, ImportMapping  # noqa: F401
+from app.targets.models import ReportDeadline, ReportSubmission, Target  # noqa: F401
