@@ -30,6 +30,9 @@ class Config:
     LOGIN_RATE_LIMIT = "10 per minute"
     PAGE_SIZE = 25
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024
+    # Evidence files of supports: one file at most this size; stored under UPLOAD_DIR
+    # (default instance/uploads, set in load_config) with random names.
+    EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 
 
 class TestConfig(Config):
@@ -46,6 +49,9 @@ def load_config(app, config=None):
         app.config.from_pyfile("config.py", silent=True)
     if "SQLALCHEMY_DATABASE_URI" not in app.config:
         app.config["SQLALCHEMY_DATABASE_URI"] = _database_url(app.instance_path)
+    if not app.config.get("UPLOAD_DIR"):
+        app.config["UPLOAD_DIR"] = (os.environ.get("UPLOAD_DIR")
+                                    or os.path.join(app.instance_path, "uploads"))
     for key in ("SECRET_KEY",):
         if os.environ.get(key) and not app.config.get("TESTING"):
             app.config[key] = os.environ[key]

@@ -147,7 +147,9 @@ def build_world() -> World:
 @pytest.fixture(scope="session")
 def app():
     with tempfile.TemporaryDirectory() as tmp:
-        application = create_app(make_config(database_url(tmp)))
+        # Evidence files go to the run's temp dir, never to instance/uploads.
+        application = create_app(make_config(database_url(tmp),
+                                             UPLOAD_DIR=os.path.join(tmp, "uploads")))
         application.test_client_class = Client
         with application.app_context():
             if _db.engine.dialect.name == "sqlite":
