@@ -75,9 +75,11 @@ def build_units(rng, households: int):
                  for d in range(n_districts)]
     communes, hamlets = [], []
     for c in range(n_communes):
-        # Communes 0 and 1 are xa1 and xa2, in two different districts; every fifth commune
-        # (from the third on) has no district.
-        parent = districts[c % n_districts] if c < 2 or c % 5 else province
+        # Communes 0 and 1 are xa1 and xa2, in two different districts. The last commune and
+        # every eleventh one sit directly under the province, as after 7/2025 (11 exceeds the
+        # district count, so every district keeps communes at any scale).
+        no_district = c >= 2 and (c == n_communes - 1 or c % 11 == 10)
+        parent = province if no_district else districts[c % n_districts]
         stem = COMMUNE_STEMS[c % len(COMMUNE_STEMS)]
         suffix = f" {c // len(COMMUNE_STEMS) + 1}" if c >= len(COMMUNE_STEMS) else ""
         kind = "Phường" if c % 7 == 3 else "Xã"
