@@ -1,5 +1,6 @@
 """Lookup lists kept as data (seeded by migration, editable by admins): người có công
 categories, relationships, ethnic groups, schooling levels, work status, benefit types."""
+from flask import g, has_app_context
 from sqlalchemy import String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -31,8 +32,20 @@ def choices(kind: str, blank: str | None = None) -> list[tuple[str, str]]:
 
 
 def labels(kind: str) -> dict[str, str]:
-    return dict(db.session.execute(
-        select(Lookup.code, Lookup.label).where(Lookup.kind == kind)).all())
+    return labels_of(kind)[kind]
+
+
+def labels_of(*kinds: str) -> dict[str, dict[str, str]]:
+    """{kind: {code: label}} in one query, remembered for the rest of the request."""
+    cache = g.setdefault("_lookup_labels", {}) if has_app_context() else {}
+    missing = [k for k in kinds if k not in cache]
+    if missing:
+        for k in missing:
+            cache[k] = {}
+        for kind, code, label in db.session.execute(
+                select(Lookup.kind, Lookup.code, Lookup.label).where(Lookup.kind.in_(missing))):
+            cache[kind][code] = label
+    return {k: cache[k] for k in kinds}
 
 
 # The initial seed, inserted by migration 0001. Frozen: add or change rows in a new

@@ -18,6 +18,7 @@ from app.households.queries import (FLAG_LABELS, SORT_LABELS, STANDING_FILTERS, 
 from app.reviews.exit_routes import exit_panel_context
 from app.reviews.labels import TRANSITION_LABELS
 from app.reviews.queries import timeline_context
+from app.sponsors.routes import sponsor_panel_context
 
 bp = Blueprint("households", __name__, url_prefix="/households")
 require_roles(bp, Role.COMMUNE, Role.DISTRICT, Role.MASS_ORG)
@@ -29,9 +30,8 @@ def _hamlets():
 
 
 def _lookup_labels():
-    return {kind: lookups.labels(kind) for kind in
-            ("relationship", "ethnicity", "schooling", "work_status", "merit_category",
-             "merit_relation", "merit_benefit", "policy_group")}
+    return lookups.labels_of("relationship", "ethnicity", "schooling", "work_status",
+                             "merit_category", "merit_relation", "merit_benefit", "policy_group")
 
 
 @bp.get("/")
@@ -72,7 +72,7 @@ def create():
 def _case_context(household, **extra):
     ctx = dict(household=household, members=services.active_members(household.id),
                labels=_lookup_labels(), delete_form=DeleteForm(), **timeline_context(household),
-               **exit_panel_context(household))
+               **exit_panel_context(household), **sponsor_panel_context(household))
     ctx.update(extra)
     return ctx
 
