@@ -11,10 +11,11 @@ from app.core.guards import require_roles
 from app.core.units import ALLOWED_PARENTS, LEVEL_LABELS, LEVELS, AdminUnit
 from app.core.users import Role, User
 from app.extensions import db
+from app.sponsors.models import Sponsor
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 require_roles(bp, Role.ADMIN)
-USER_FIELDS = ("username", "full_name", "role", "unit_id", "active")
+USER_FIELDS = ("username", "full_name", "role", "unit_id", "sponsor_id", "active")
 UNIT_FIELDS = ("code", "name", "level", "parent_id", "is_urban", "is_active")
 
 
@@ -34,7 +35,9 @@ def _unit_choice(unit):
 @bp.get("/users")
 def users():
     rows = db.session.scalars(select(User).order_by(User.username)).all()
-    return render_template("admin/users.html", users=rows)
+    sponsor_names = dict(db.session.execute(select(Sponsor.id, Sponsor.name).where(
+        Sponsor.id.in_({u.sponsor_id for u in rows if u.sponsor_id}))).all())
+    return render_template("admin/users.html", users=rows, sponsor_names=sponsor_names)
 
 
 def _user_form(user=None):
@@ -42,9 +45,27 @@ def _user_form(user=None):
     form.role.choices = [(r, _(Role.LABELS[r])) for r in Role.ALL]
     form.unit_id.choices = [("", _("— Không —"))] + [_unit_choice(u) for u in _units(
         ("province", "district", "commune"))]
+    sponsors = db.session.execute(select(Sponsor, AdminUnit.name).join(
+        AdminUnit, AdminUnit.id == Sponsor.province_id).order_by(Sponsor.name_folded, Sponsor.id)).all()
+    form.sponsor_id.choices = [("", _("— Không —"))] + [
+        (str(s.id), f"{s.name} ({province}){'' if s.is_active else ' — ' + _('ngừng hoạt động')}")
+        for s, province in sponsors]
     if user is not None and request.method == "GET":
         form.unit_id.data = str(user.unit_id or "")
+        form.sponsor_id.data = str(user.sponsor_id or "")
     return form
+
+
+def _validate_sponsor(form) -> int | None:
+    """A sponsor user belongs to exactly one sponsor; no other role belongs to any."""
+    if form.role.data == Role.SPONSOR:
+        if not form.sponsor_id.data:
+            form.sponsor_id.errors.append(_("Người dùng vai trò Nhà tài trợ cần thuộc một nhà tài trợ."))
+            return None
+        return int(form.sponsor_id.data)   # one of the choices: SelectField checked it
+    if form.sponsor_id.data:
+        form.sponsor_id.errors.append(_("Chỉ người dùng vai trò Nhà tài trợ mới thuộc nhà tài trợ."))
+    return None
 
 
 def _validate_scope(form) -> AdminUnit | None:
@@ -63,6 +84,7 @@ def user_create():
     form = _user_form()
     if form.validate_on_submit():
         unit = _validate_scope(form)
+        sponsor_id = _validate_sponsor(form)
         if not form.password.data:
             form.password.errors.append(_("Cần đặt mật khẩu cho người dùng mới."))
         if db.session.scalar(select(User.id).where(User.username == form.username.data)):
@@ -70,7 +92,7 @@ def user_create():
         if not any(f.errors for f in form):
             user = User(username=form.username.data, full_name=form.full_name.data.strip(),
                         role=form.role.data, unit_id=unit.id if unit else None,
-                        active=form.active.data)
+                        sponsor_id=sponsor_id, active=form.active.data)
             user.set_password(form.password.data)
             db.session.add(user)
             db.session.flush()
@@ -87,6 +109,7 @@ def user_edit(user_id):
     form = _user_form(user)
     if form.validate_on_submit():
         unit = _validate_scope(form)
+        sponsor_id = _validate_sponsor(form)
         clash = db.session.scalar(select(User.id).where(User.username == form.username.data,
                                                         User.id != user.id))
         if clash:
@@ -95,10 +118,11 @@ def user_edit(user_id):
             form.role.errors.append(_("Không thể tự bỏ quyền quản trị hoặc tự khóa tài khoản của mình."))
         if not any(f.errors for f in form):
             before = audit.snapshot(user, USER_FIELDS)
-            scope_changed = (user.role, user.unit_id, user.active) != (
-                form.role.data, unit.id if unit else None, form.active.data)
+            scope_changed = (user.role, user.unit_id, user.sponsor_id, user.active) != (
+                form.role.data, unit.id if unit else None, sponsor_id, form.active.data)
             user.username, user.full_name = form.username.data, form.full_name.data.strip()
             user.role, user.unit_id, user.active = form.role.data, unit.id if unit else None, form.active.data
+            user.sponsor_id = sponsor_id
             if form.password.data:
                 user.set_password(form.password.data)
             if scope_changed or form.password.data:

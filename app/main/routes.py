@@ -1,6 +1,5 @@
 """Home page and language switch."""
-from flask import (Blueprint, abort, current_app, redirect, render_template, request, session,
-                   url_for)
+from flask import Blueprint, abort, current_app, redirect, request, session, url_for
 from flask_login import current_user, login_required
 
 from app.core.users import Role
@@ -8,24 +7,17 @@ from app.core.users import Role
 bp = Blueprint("main", __name__)
 
 HOME_BY_ROLE = {Role.ADMIN: "admin.users", Role.COMMUNE: "households.index",
-                Role.DISTRICT: "households.index", Role.MASS_ORG: "households.index"}
+                Role.DISTRICT: "households.index", Role.MASS_ORG: "households.index",
+                Role.SPONSOR: "portal.home"}
 
 
 @bp.get("/")
 @login_required
 def home():
     endpoint = HOME_BY_ROLE.get(current_user.role)
-    if endpoint is None:  # sponsors: their portal arrives with the sponsors issue
-        return redirect(url_for("main.sponsor_pending"))
-    return redirect(url_for(endpoint))
-
-
-@bp.get("/sponsor/")
-@login_required
-def sponsor_pending():
-    if current_user.role != Role.SPONSOR:
+    if endpoint is None:
         abort(403)
-    return render_template("sponsor_pending.html")
+    return redirect(url_for(endpoint))
 
 
 @bp.post("/language")

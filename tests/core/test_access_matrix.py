@@ -1,5 +1,7 @@
 """The access matrix: every route is classified, and every role is refused everything outside
 its scope — by link, guessed id, or an id smuggled into a form — with the database unchanged."""
+from datetime import date
+
 import pytest
 from sqlalchemy import func, select
 
@@ -8,12 +10,15 @@ from app.core.units import AdminUnit
 from app.households.models import Household, Member
 from app.reviews.models import (ExitProposal, HamletMeeting, Indicator, Review, ReviewRequest,
                                 ReviewRound)
+from app.sponsors.models import Assignment, Sponsor
+from app.supports.models import Support
 
 PUBLIC = "public"           # no login needed
 ANY_USER = "any_user"       # any logged-in user
 READERS = ("commune", "district", "mass_org")
 EDITORS = ("commune",)
 ADMIN = ("admin",)
+SPONSOR = ("sponsor",)
 
 # endpoint → who may use it. A route missing here fails test_every_route_is_classified.
 ROUTES = {
@@ -23,7 +28,6 @@ ROUTES = {
     "auth.logout": ANY_USER,
     "auth.change_password": ANY_USER,
     "main.home": ANY_USER,
-    "main.sponsor_pending": ("sponsor",),
     "admin.users": ADMIN, "admin.user_create": ADMIN, "admin.user_edit": ADMIN,
     "admin.user_deactivate": ADMIN, "admin.units": ADMIN, "admin.unit_create": ADMIN,
     "admin.unit_edit": ADMIN, "admin.audit_log": ADMIN,
@@ -47,6 +51,11 @@ ROUTES = {
     "rounds.index": READERS, "rounds.show": READERS, "rounds.pending": READERS,
     "rounds.meetings": READERS, "rounds.requests": READERS,
     "rounds.create": EDITORS, "rounds.meeting_create": EDITORS, "rounds.request_create": EDITORS,
+    "sponsors.index": READERS, "sponsors.show": READERS, "sponsors.panel": READERS,
+    "sponsors.create": ("commune", "district"), "sponsors.edit": ("commune", "district"),
+    "sponsors.assign": EDITORS, "sponsors.end": EDITORS,
+    "portal.home": SPONSOR, "portal.household": SPONSOR, "portal.support_new": SPONSOR,
+    "portal.history": SPONSOR,
 }
 ROLE_USERS = {"admin": "admin", "commune": "commune1", "district": "district1",
               "mass_org": "massorg1", "sponsor": "sponsor1"}
@@ -88,6 +97,36 @@ def _proposal_id(world, db, commune):
     return proposal_id
 
 
+def _sponsor_id(world, db, commune):
+    """A sponsor based in `commune`, made here (in the test's transaction) when missing."""
+    unit = db.session.get(AdminUnit, world.units[commune])
+    sponsor_id = db.session.scalar(select(Sponsor.id).where(Sponsor.home_unit_id == unit.id))
+    if sponsor_id is None:
+        sponsor = Sponsor(name=f"Doanh nghiệp {commune}", name_folded=f"doanh nghiep {commune}",
+                          kind="business", home_unit_id=unit.id, province_id=unit.ancestor_ids[0])
+        db.session.add(sponsor)
+        db.session.commit()
+        sponsor_id = sponsor.id
+    return sponsor_id
+
+
+def _assignment_id(world, db, commune):
+    """An active assignment of `commune`'s household to that commune's sponsor."""
+    household = db.session.get(Household, world.households[commune])
+    assignment_id = db.session.scalar(select(Assignment.id).where(
+        Assignment.household_id == household.id))
+    if assignment_id is None:
+        assignment = Assignment(sponsor_id=_sponsor_id(world, db, commune),
+                                household_id=household.id, starts_on=date(2024, 1, 1),
+                                commitment="200.000đ/tháng",
+                                **{c: getattr(household, c) for c in
+                                   ("province_id", "district_id", "commune_id", "hamlet_id")})
+        db.session.add(assignment)
+        db.session.commit()
+        assignment_id = assignment.id
+    return assignment_id
+
+
 def _url(rule, world, db, commune="C1"):
     """A concrete URL for `rule`, pointing at objects of `commune` where it takes ids."""
     household_id = world.households[commune]
@@ -102,6 +141,10 @@ def _url(rule, world, db, commune="C1"):
         values["round_id"] = _round_id(world, db, commune)
     if "proposal_id" in rule.arguments:
         values["proposal_id"] = _proposal_id(world, db, commune)
+    if "sponsor_id" in rule.arguments:
+        values["sponsor_id"] = _sponsor_id(world, db, commune)
+    if "assignment_id" in rule.arguments:
+        values["assignment_id"] = _assignment_id(world, db, commune)
     return rule.build({a: values[a] for a in rule.arguments})[1]
 
 
@@ -139,7 +182,11 @@ def _snapshot(db):
             db.session.scalar(select(func.count()).select_from(AuditLog)
                               .where(AuditLog.action.not_in(("login", "view")))),
             db.session.scalar(select(func.count()).select_from(HamletMeeting)),
-            db.session.scalar(select(func.count()).select_from(ReviewRequest)))
+            db.session.scalar(select(func.count()).select_from(ReviewRequest)),
+            db.session.scalar(select(func.count()).select_from(Support)),
+            tuple(db.session.execute(select(Assignment.id, Assignment.version, Assignment.ends_on)
+                                     .where(Assignment.created_by_id.is_not(None)
+                                            | (Assignment.version != 1)).order_by(Assignment.id)).all()))
 
 
 @pytest.mark.parametrize("role", ALL_ROLES)
@@ -166,13 +213,13 @@ VISIBLE = {
     "district1": {"C1", "C2"},
     "province1": {"C1", "C2", "C3", "C4"},
     "massorg1": {"C1"},
-    "sponsor1": set(),   # until assignments exist (sponsors issue)
+    "sponsor1": set(),   # no sponsor_id in the world (tests/sponsors give it one)
     "admin": set(),      # admins manage users and units, not cases
     "nounit": set(),     # a role without an area sees nothing: fails closed
 }
 def _object_rules(app):
     """Routes that name a household (and objects inside its case file) in their path."""
-    return [r for r in _rules(app) if {"household_id", "proposal_id"} & set(r.arguments)]
+    return [r for r in _rules(app) if {"household_id", "proposal_id", "assignment_id"} & set(r.arguments)]
 
 
 @pytest.mark.parametrize("username", sorted(VISIBLE))
