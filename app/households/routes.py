@@ -19,6 +19,8 @@ from app.reviews.exit_routes import exit_panel_context
 from app.reviews.labels import TRANSITION_LABELS
 from app.reviews.queries import timeline_context
 from app.sponsors.routes import sponsor_panel_context
+from app.supports.plan_routes import plan_panel_context
+from app.supports.routes import supports_panel_context
 
 bp = Blueprint("households", __name__, url_prefix="/households")
 require_roles(bp, Role.COMMUNE, Role.DISTRICT, Role.MASS_ORG)
@@ -72,7 +74,8 @@ def create():
 def _case_context(household, **extra):
     ctx = dict(household=household, members=services.active_members(household.id),
                labels=_lookup_labels(), delete_form=DeleteForm(), **timeline_context(household),
-               **exit_panel_context(household), **sponsor_panel_context(household))
+               **exit_panel_context(household), **sponsor_panel_context(household),
+               **plan_panel_context(household), **supports_panel_context(household))
     ctx.update(extra)
     return ctx
 

@@ -11,7 +11,7 @@ from app.households.models import Household, Member
 from app.reviews.models import (ExitProposal, HamletMeeting, Indicator, Review, ReviewRequest,
                                 ReviewRound)
 from app.sponsors.models import Assignment, Sponsor
-from app.supports.models import Support
+from app.supports.models import Evidence, PlanItem, Support
 
 PUBLIC = "public"           # no login needed
 ANY_USER = "any_user"       # any logged-in user
@@ -51,6 +51,12 @@ ROUTES = {
     "rounds.index": READERS, "rounds.show": READERS, "rounds.pending": READERS,
     "rounds.meetings": READERS, "rounds.requests": READERS,
     "rounds.create": EDITORS, "rounds.meeting_create": EDITORS, "rounds.request_create": EDITORS,
+    "supports.plan_panel": READERS, "supports.plan_list": READERS,
+    "supports.plan_item_create": EDITORS, "supports.plan_item_edit": EDITORS,
+    "supports.plan_draft": EDITORS, "supports.supports_panel": READERS,
+    "supports.support_create": EDITORS, "supports.reverse": EDITORS,
+    "supports.verify_queue": EDITORS, "supports.verify": EDITORS, "supports.reject": EDITORS,
+    "supports.evidence": READERS + ("sponsor",),   # a sponsor: evidence of its own supports only
     "sponsors.index": READERS, "sponsors.show": READERS, "sponsors.panel": READERS,
     "sponsors.create": ("commune", "district"), "sponsors.edit": ("commune", "district"),
     "sponsors.assign": EDITORS, "sponsors.end": EDITORS,
@@ -127,6 +133,47 @@ def _assignment_id(world, db, commune):
     return assignment_id
 
 
+SCOPE_COLUMNS = ("province_id", "district_id", "commune_id", "hamlet_id")
+
+
+def _in_case_file(model, world, db, commune, **values):
+    """The first `model` row of `commune`'s household, made here when missing."""
+    household = db.session.get(Household, world.households[commune])
+    row_id = db.session.scalar(select(model.id).where(model.household_id == household.id)
+                               .order_by(model.id).limit(1))
+    if row_id is None:
+        row = model(household_id=household.id, **values,
+                    **{c: getattr(household, c) for c in SCOPE_COLUMNS})
+        db.session.add(row)
+        db.session.commit()
+        row_id = row.id
+    return row_id
+
+
+def _plan_item_id(world, db, commune):
+    return _in_case_file(PlanItem, world, db, commune, need_kind="indicator", need_code="water",
+                         need_label="Nguồn nước", action="Bể chứa nước", responsible_name="Cán bộ",
+                         due_on=date(2024, 6, 30))
+
+
+def _support_id(world, db, commune):
+    return _in_case_file(Support, world, db, commune, delivered_on=date(2024, 3, 1),
+                         type_code="livestock", value_vnd=24_000_000, funding_source_code="fund_poor")
+
+
+def _evidence_id(world, db, commune):
+    support_id = _support_id(world, db, commune)
+    evidence_id = db.session.scalar(select(Evidence.id).where(Evidence.support_id == support_id))
+    if evidence_id is None:
+        evidence = Evidence(support_id=support_id, stored_name=f"{support_id:032x}",
+                            original_name="bien-nhan.jpg", content_type="image/jpeg", size=3,
+                            sha256="0" * 64)
+        db.session.add(evidence)
+        db.session.commit()
+        evidence_id = evidence.id
+    return evidence_id
+
+
 def _url(rule, world, db, commune="C1"):
     """A concrete URL for `rule`, pointing at objects of `commune` where it takes ids."""
     household_id = world.households[commune]
@@ -145,6 +192,10 @@ def _url(rule, world, db, commune="C1"):
         values["sponsor_id"] = _sponsor_id(world, db, commune)
     if "assignment_id" in rule.arguments:
         values["assignment_id"] = _assignment_id(world, db, commune)
+    for arg, make in (("plan_item_id", _plan_item_id), ("support_id", _support_id),
+                      ("evidence_id", _evidence_id)):
+        if arg in rule.arguments:
+            values[arg] = make(world, db, commune)
     return rule.build({a: values[a] for a in rule.arguments})[1]
 
 
@@ -182,8 +233,17 @@ def _snapshot(db):
             db.session.scalar(select(func.count()).select_from(AuditLog)
                               .where(AuditLog.action.not_in(("login", "view")))),
             db.session.scalar(select(func.count()).select_from(HamletMeeting)),
+            # Rows made by a user (the _url helpers make theirs with no user, untouched).
+            tuple(db.session.execute(select(PlanItem.id, PlanItem.version, PlanItem.status)
+                                     .where(PlanItem.created_by_id.is_not(None)
+                                            | (PlanItem.version != 1)).order_by(PlanItem.id)).all()),
+            tuple(db.session.execute(select(Support.id, Support.verification)
+                                     .where(Support.recorded_by_id.is_not(None)
+                                            | (Support.verification != "pending"))
+                                     .order_by(Support.id)).all()),
+            db.session.scalar(select(func.count()).select_from(Evidence)
+                              .where(Evidence.uploaded_by_id.is_not(None))),
             db.session.scalar(select(func.count()).select_from(ReviewRequest)),
-            db.session.scalar(select(func.count()).select_from(Support)),
             tuple(db.session.execute(select(Assignment.id, Assignment.version, Assignment.ends_on)
                                      .where(Assignment.created_by_id.is_not(None)
                                             | (Assignment.version != 1)).order_by(Assignment.id)).all()))
@@ -219,7 +279,8 @@ VISIBLE = {
 }
 def _object_rules(app):
     """Routes that name a household (and objects inside its case file) in their path."""
-    return [r for r in _rules(app) if {"household_id", "proposal_id", "assignment_id"} & set(r.arguments)]
+    return [r for r in _rules(app) if {"household_id", "proposal_id", "assignment_id", "plan_item_id",
+                                                 "support_id", "evidence_id"} & set(r.arguments)]
 
 
 @pytest.mark.parametrize("username", sorted(VISIBLE))

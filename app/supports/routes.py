@@ -1,0 +1,132 @@
+"""The case file's supports panel (record, correct by reversal) and the evidence files.
+Thin views: parse → scoped load → service → commit → render. The plan routes and the
+verification queue live beside this module on the same blueprint."""
+from flask import abort, redirect, request, send_file, url_for
+from flask_login import current_user
+
+from app.core import audit, lookups
+from app.core.htmx import is_swap, render
+from app.core.scoping import get_scoped_or_404
+from app.extensions import db
+from app.households.models import Household
+from app.supports import files, plans, queries, services
+from app.supports.blueprint import bp, editor_only
+from app.supports.forms import ReasonForm, SupportForm
+from app.supports.models import VERIFICATION_LABELS, Evidence, Support
+
+SUPPORTS_PAGE = "supports/supports_page.html"
+
+
+def supports_panel_context(household, **extra) -> dict:
+    """What supports/_supports_panel.html needs (keys prefixed `supports_`)."""
+    rows = services.household_supports(household.id)
+    items = {i.id: i for i in plans.household_items(household.id)}
+    ctx = dict(supports_rows=rows, supports_totals=services.totals(household.id),
+               supports_reversed={s.reverses_id for s in rows if s.reverses_id},
+               supports_labels={kind: lookups.labels(kind) for kind in
+                                ("support_type", "programme", "credit_programme")},
+               supports_users=queries.user_names(
+                   [s.recorded_by_id for s in rows] + [s.verified_by_id for s in rows]),
+               supports_plan_items=items, supports_verification_labels=VERIFICATION_LABELS,
+               supports_errors={}, supports_form=False)
+    ctx.update(extra)
+    return ctx
+
+
+def _panel(household, status=200, **extra):
+    return render(SUPPORTS_PAGE, "supports/_supports_panel.html", status, household=household,
+                  **supports_panel_context(household, **extra))
+
+
+def _saved(household):
+    if not is_swap():
+        return redirect(url_for("households.case_file", household_id=household.id)
+                        + "#supports-panel", code=303)
+    response = _panel(household)
+    response.headers["HX-Retarget"] = "#supports-panel"
+    response.headers["HX-Reswap"] = "outerHTML"
+    return response
+
+
+@bp.get("/households/<int:household_id>/")
+def supports_panel(household_id):
+    return _panel(get_scoped_or_404(Household, household_id))
+
+
+def _uploads():
+    return [f for f in request.files.getlist("evidence") if f and f.filename]
+
+
+@bp.route("/households/<int:household_id>/new", methods=["GET", "POST"])
+@editor_only
+def support_create(household_id):
+    household = get_scoped_or_404(Household, household_id)
+    form = SupportForm()
+    form.fill_choices(plans.household_items(household.id))
+    if request.method == "GET":
+        form.plan_item_id.data = request.args.get("plan_item", "")
+    elif form.validate_on_submit():
+        try:
+            support = services.record_support(household, form.data_for_service, current_user)
+            for upload in _uploads():
+                services.attach_evidence(support, upload, current_user)
+            db.session.commit()
+            return _saved(household)
+        except services.SupportRefused as exc:
+            db.session.rollback()
+            field = getattr(form, exc.field or "", None) or form.description
+            field.errors = [*field.errors, exc.message]
+    return render(SUPPORTS_PAGE, "supports/_support_form.html", 422 if form.errors else 200,
+                  household=household, form=form,
+                  **supports_panel_context(household, supports_form=True))
+
+
+def support_and_household(support_id):
+    support = get_scoped_or_404(Support, support_id)
+    # The household through its own scope too: a deleted household's supports are gone.
+    return support, get_scoped_or_404(Household, support.household_id)
+
+
+@bp.post("/<int:support_id>/reverse")
+@editor_only
+def reverse(support_id):
+    support, household = support_and_household(support_id)
+    form = ReasonForm()
+    if form.validate_on_submit():
+        try:
+            services.reverse_support(support, form.reason.data, current_user)
+            db.session.commit()
+            return _saved(household)
+        except services.SupportRefused as exc:
+            db.session.rollback()
+            message = exc.message
+    else:
+        message = "; ".join(str(e) for e in form.reason.errors)
+    return _panel(household, 422, supports_errors={support.id: message})
+
+
+@bp.get("/evidence/<int:evidence_id>")
+def evidence(evidence_id):
+    """One evidence file, only if its support is in the user's scope (a sponsor: only its own
+    supports in its assigned households). Served with its checked content type, nosniff, a
+    safe file name; images inline, PDFs as a download."""
+    row = db.session.get(Evidence, evidence_id)
+    if row is None:
+        abort(404)
+    support_and_household(row.support_id)
+    path = files.path_of(row.stored_name)
+    if path is None or row.content_type not in files.KINDS:
+        abort(404)
+    audit.record("view", "evidence", row.id)
+    db.session.commit()
+    response = send_file(path, mimetype=row.content_type, conditional=False,
+                         as_attachment=row.content_type == "application/pdf",
+                         download_name=files.download_name(row.original_name, row.content_type,
+                                                           row.id))
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+from app.supports import plan_routes, verify_routes  # noqa: E402,F401  (routes on this blueprint)
