@@ -11,6 +11,7 @@ from app.core.users import Role, User
 from app.extensions import db
 from app.households.models import Household, Member
 from app.reviews.demo import ReviewHistories
+from app.sponsors import demo as sponsor_demo
 
 DEMO_PASSWORD = "demo12345"
 PROVINCE_CODE = "042"  # used as the CCCD birthplace prefix of demo people
@@ -96,6 +97,8 @@ def build_units(rng, households: int):
 
 
 def build_users(province, districts, communes):
+    """The demo accounts; nhataitro1 belongs to the first demo sponsor. Returns the sponsors."""
+    sponsors = sponsor_demo.build_sponsors(province, districts, communes)
     accounts = [("admin", "Quản trị hệ thống", Role.ADMIN, None),
                 ("xa1", "Cán bộ " + communes[0].name, Role.COMMUNE, communes[0]),
                 ("xa2", "Cán bộ " + communes[1].name, Role.COMMUNE, communes[1]),
@@ -105,9 +108,11 @@ def build_users(province, districts, communes):
                 ("nhataitro1", "Công ty TNHH Nông sản Bình Sơn", Role.SPONSOR, communes[0])]
     for username, full_name, role, unit in accounts:
         user = User(username=username, full_name=full_name, role=role,
-                    unit_id=unit.id if unit else None)
+                    unit_id=unit.id if unit else None,
+                    sponsor_id=sponsors[0].id if role == Role.SPONSOR else None)
         user.set_password(DEMO_PASSWORD)
         db.session.add(user)
+    return sponsors
 
 
 def _cccd(rng, sex, year, seq):
@@ -229,9 +234,10 @@ def _sync_sequences():
 def load(households: int = 3000, seed: int = 2026, progress=None):
     rng = random.Random(seed)
     province, districts, communes, hamlets = build_units(rng, households)
-    build_users(province, districts, communes)
+    sponsors = build_users(province, districts, communes)
     db.session.flush()
     build_households(rng, hamlets, households, progress=progress)
+    sponsor_demo.build_assignments(rng, sponsors, communes)
     db.session.commit()
     return {"units": 1 + len(districts) + len(communes) + len(hamlets), "communes": len(communes),
             "households": households}

@@ -27,7 +27,7 @@ class UserForm(AppForm):
     full_name = StringField(_l("Họ và tên"), validators=[DataRequired(REQUIRED), Length(max=120)])
     role = SelectField(_l("Vai trò"), validators=[DataRequired(REQUIRED)])
     unit_id = SelectField(_l("Địa bàn phụ trách"), validators=[Optional()])
-    sponsor_id = SelectField(_l("Thuộc nhà tài trợ (chỉ với vai trò Nhà tài trợ)"), validators=[Optional()])
+    sponsor_id = SelectField(_l("Thuộc nhà tài trợ"), validators=[Optional()])
     password = PasswordField(_l("Mật khẩu"), validators=[Optional(), *PASSWORD_RULE])
     active = BooleanField(_l("Đang hoạt động"), default=True)
 

@@ -148,7 +148,7 @@ def test_home_and_household_show_minimal_data(as_sponsor, canary):
     hh, mine = canary
     text = page_text(as_sponsor.get("/sponsor/"))
     assert "Giàng A Páo" in text and "Thôn C1" in text
-    assert "Số nhân khẩu 3" in text
+    assert "Thôn C1 · 3 nhân khẩu" in text
     assert "Cần bò giống và vốn chăn nuôi" in text
     assert "Hỗ trợ 2 con bê giống" in text and "hạn 30/06/2025" in text
     assert "200.000đ/tháng và giống lúa" in text
@@ -286,9 +286,16 @@ def test_history_totals_by_year_and_state(as_sponsor, canary, db, sponsor):
     response = as_sponsor.get("/sponsor/history")
     assert response.status_code == 200
     text = page_text(response)
-    assert "Tổng giá trị (đã và chờ xác minh) 6.000.000 đ" in text     # rejected never counts
-    assert "Đã xác minh 3.000.000 đ (2)" in text and "Chờ xác minh 3.000.000 đ (1)" in text
-    assert "Không xác nhận 4.000.000 đ (1)" in text
+    assert "Tổng giá trị: 6.000.000 đ (đã và chờ xác minh)" in text     # rejected never counts
+    assert "Đã xác minh: 3.000.000 đ (2)" in text and "Chờ xác minh: 3.000.000 đ (1)" in text
+    assert "Không xác nhận: 4.000.000 đ (1)" in text
     assert "2025 2.000.000 đ 3.000.000 đ 4.000.000 đ 5.000.000 đ" in text
     assert "2024 1.000.000 đ 0 đ 0 đ 1.000.000 đ" in text
     assert "KHOẢN CỦA NGUỒN KHÁC" not in text and "Giàng A Páo" in text
+
+
+def test_portal_in_english(as_sponsor, canary):
+    as_sponsor.form("/language", {"lang": "en", "next": "/sponsor/"})
+    text = page_text(as_sponsor.get("/sponsor/"))
+    assert "My households (1)" in text and "3 people" in text and "Your commitment" in text
+    assert "Hộ được giao" not in text
