@@ -270,6 +270,10 @@ def test_evidence_by_content_not_by_name(app, as_sponsor, canary, db, tmp_path, 
     [s] = _supports(db)
     [evidence] = db.session.scalars(select(Evidence).where(Evidence.support_id == s.id)).all()
     assert evidence.content_type == "image/png" and evidence.original_name == "bien-nhan.png"
+    page = as_sponsor.get(f"/sponsor/households/{hh.id}").get_data(as_text=True)
+    assert f'href="/supports/evidence/{evidence.id}">bien-nhan.png</a>' in page
+    served = as_sponsor.get(f"/supports/evidence/{evidence.id}")
+    assert served.status_code == 200 and served.data == PNG
 
 
 def test_history_totals_by_year_and_state(as_sponsor, canary, db, sponsor):
