@@ -12,6 +12,7 @@ from app.extensions import db
 from app.households.models import Household, Member
 from app.reviews.demo import ReviewHistories
 from app.sponsors import demo as sponsor_demo
+from app.supports import demo as supports_demo
 
 DEMO_PASSWORD = "demo12345"
 PROVINCE_CODE = "042"  # used as the CCCD birthplace prefix of demo people
@@ -238,6 +239,7 @@ def load(households: int = 3000, seed: int = 2026, progress=None):
     db.session.flush()
     build_households(rng, hamlets, households, progress=progress)
     sponsor_demo.build_assignments(rng, sponsors, communes)
+    supports_demo.build(rng, communes[0].id)
     db.session.commit()
     return {"units": 1 + len(districts) + len(communes) + len(hamlets), "communes": len(communes),
             "households": households}
