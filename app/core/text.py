@@ -1,4 +1,5 @@
 """Vietnamese text helpers: accent folding for search, and display formats."""
+import re
 import unicodedata
 from datetime import date, datetime
 
@@ -52,3 +53,19 @@ def mask_id(number: str | None) -> str:
     if not number:
         return ""
     return "•" * (len(number) - 4) + number[-4:]
+
+
+_MONEY = re.compile(r"-?(\d+|\d{1,3}(?:([.,\s])\d{3})(?:\2\d{3})*)")
+
+
+def parse_vnd(text: str) -> int:
+    """Whole đồng as officers type them: "24.000.000", "24,000,000", "24 000 000 đ", "24000000".
+    Separators must group thousands (one kind throughout), so "24.000.000,5" or "1.5" is
+    refused rather than read as 240.000.005 or 15. Raises ValueError."""
+    bare = re.sub(r"(?i)\s*(đ|vnđ|vnd|đồng)\s*$", "", text.strip())
+    if not _MONEY.fullmatch(bare):
+        raise ValueError(text)
+    value = int(re.sub(r"[.,\s]", "", bare))
+    if abs(value) >= 10**15:
+        raise ValueError(text)
+    return value

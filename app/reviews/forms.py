@@ -11,6 +11,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.core import lookups
 from app.core.forms import AppForm, VNDateField
+from app.core.text import parse_vnd
 
 REQUIRED = _l("Không được để trống.")
 STATUS_CHOICES = [("poor", _l("Hộ nghèo")), ("near_poor", _l("Hộ cận nghèo")),
@@ -23,17 +24,12 @@ class MoneyField(StringField):
     def process_formdata(self, valuelist):
         raw = (valuelist[0] if valuelist else "").strip()
         self.raw_data = [raw]
-        if not raw:
-            self.data = None
-            return
-        digits = re.sub(r"[\s.,]|đ|vnd|VND|Đ", "", raw)
-        if digits.startswith("-") and digits[1:].isdigit():
-            self.data = -int(digits[1:])
-        elif digits.isdigit() and len(digits) <= 12:
-            self.data = int(digits)
-        else:
-            self.data = None
-            raise ValueError(_l("Số tiền không hợp lệ (chỉ gồm chữ số, ví dụ 1.500.000)."))
+        self.data = None
+        if raw:
+            try:
+                self.data = parse_vnd(raw)
+            except ValueError:
+                raise ValueError(_l("Số tiền không hợp lệ: nhập số đồng, ví dụ 1.500.000.")) from None
 
     def _value(self):
         if self.raw_data:

@@ -133,3 +133,19 @@ def test_pages_call_no_third_party_and_send_security_headers(login_as, world):
     assert response.headers["X-Frame-Options"] == "DENY"
     assert "no-store" in response.headers["Cache-Control"]
     assert "vendor/htmx-2.0.11/htmx.min.js" in html
+
+
+@pytest.mark.parametrize("typed,value", [
+    ("24.000.000", 24_000_000), ("24,000,000", 24_000_000), ("24 000 000", 24_000_000),
+    ("24000000", 24_000_000), ("24.000.000 đ", 24_000_000), ("1.500.000đ", 1_500_000),
+    ("500 VND", 500), ("-200.000", -200_000), ("0", 0),
+])
+def test_parse_vnd(typed, value):
+    assert text.parse_vnd(typed) == value
+
+
+@pytest.mark.parametrize("typed", ["24.000.000,5", "1.5", "1,50", "24.000,000", "abc", "", "1..000",
+                                   "12.34.567", "--5", "1e6", "9" * 16])
+def test_parse_vnd_refuses(typed):
+    with pytest.raises(ValueError):
+        text.parse_vnd(typed)
