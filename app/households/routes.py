@@ -143,10 +143,9 @@ def delete(household_id):
             status = 409
             form.reason.errors.append(_("Hồ sơ vừa được người khác cập nhật; tải lại trang rồi thử lại."))
         else:
-            response = redirect(url_for(".index"), code=303)
-            if is_swap():
-                response.headers["HX-Redirect"] = url_for(".index")
-            return response
+            if is_swap():  # htmx acts on HX-Redirect only in a 2xx answer
+                return "", 200, {"HX-Redirect": url_for(".index")}
+            return redirect(url_for(".index"), code=303)
     return render("households/case.html", "households/_delete_form.html", status,
                   **_case_context(household, delete_form=form))
 

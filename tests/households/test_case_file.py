@@ -231,3 +231,10 @@ def test_case_file_view_is_audited_and_mass_org_sees_no_sensitive_fields(login_a
 def test_dates_shown_dd_mm_yyyy(officer, household):
     officer.form(f"/households/{household.id}/members/new", VALID_MEMBER, htmx=True)
     assert "12/03/1958" in page_text(officer.get(f"/households/{household.id}"))
+
+
+def test_soft_delete_household_through_htmx_redirects_to_list(officer, household):
+    response = officer.form(f"/households/{household.id}/delete",
+                            {"reason": "Hộ chuyển khẩu", "version": household.version}, htmx=True)
+    assert response.status_code == 200 and response.headers["HX-Redirect"] == "/households/"
+    assert officer.get(f"/households/{household.id}").status_code == 404
