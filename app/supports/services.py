@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from app.core import audit
 from app.core.lookups import Lookup
 from app.core.scoping import scoped, sponsors_in_scope
-from app.core.text import clean
+from app.core.text import clean, parse_vnd
 from app.extensions import db
 from app.supports import files
 from app.supports.models import Evidence, FundingSource, PlanItem, Support
@@ -63,6 +63,19 @@ def _int(value, field, message):
     if text.lstrip("-").isdigit():
         return int(text)
     raise SupportRefused(message, field)
+
+
+def _money(value):
+    """Whole đồng: an int, or text as officers type it (core.text.parse_vnd: separators must
+    group thousands, so "1,5" or "24.000.000,5" is refused, not read as 15 or 240.000.005)."""
+    if _blank(value):
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    try:
+        return parse_vnd(str(value))
+    except ValueError:
+        raise SupportRefused(_("Số tiền không hợp lệ: nhập số đồng, ví dụ 1.500.000."), "value_vnd")
 
 
 def _date(value, field):
@@ -126,8 +139,7 @@ def record_support(household, data: dict, user) -> Support:
     if not type_code or not _lookup_exists("support_type", type_code):
         raise SupportRefused(_("Chọn loại hỗ trợ trong danh mục."), "type_code")
 
-    value = _int(data.get("value_vnd"), "value_vnd",
-                 _("Số tiền không hợp lệ (chỉ gồm chữ số, ví dụ 1.500.000)."))
+    value = _money(data.get("value_vnd"))
     if value is None:
         raise SupportRefused(_("Nhập giá trị (đồng); ghi 0 nếu không quy ra tiền."), "value_vnd")
     if value < 0:

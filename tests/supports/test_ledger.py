@@ -33,6 +33,8 @@ def test_record_copies_scope_and_is_pending(world, db):
     ({"funding_source_code": "nowhere"}, "funding_source_code"),
     ({"value_vnd": -1}, "value_vnd"),
     ({"value_vnd": None}, "value_vnd"),
+    ({"value_vnd": "1,5"}, "value_vnd"),
+    ({"value_vnd": "24.000.000,5"}, "value_vnd"),
     ({"delivered_on": date.today() + timedelta(days=1)}, "delivered_on"),
     ({"delivered_on": "31/02/2025"}, "delivered_on"),
     ({"quantity": "hai"}, "quantity"),
