@@ -50,6 +50,8 @@ def create_app(config=None) -> Flask:
     from app.sponsors.routes import bp as sponsors_bp
     app.register_blueprint(sponsors_bp)
     app.register_blueprint(portal_bp)
+    from app.funds.routes import bp as funds_bp
+    app.register_blueprint(funds_bp)
 
     _register_template_helpers(app)
     _register_error_pages(app)

@@ -240,6 +240,8 @@ def load(households: int = 3000, seed: int = 2026, progress=None):
     build_households(rng, hamlets, households, progress=progress)
     sponsor_demo.build_assignments(rng, sponsors, communes)
     supports_demo.build(rng, communes[0].id)
+    from app.funds import demo as funds_demo
+    funds_demo.build(province, communes, seed)
     db.session.commit()
     return {"units": 1 + len(districts) + len(communes) + len(hamlets), "communes": len(communes),
             "households": households}

@@ -201,6 +201,8 @@ def record_support(household, data: dict, user) -> Support:
     db.session.flush()
     audit.record("create", "support", support.id, after=audit.snapshot(support, SUPPORT_FIELDS),
                  user=user)
+    from app.funds.services import create_disbursement_for_support  # funds import supports
+    create_disbursement_for_support(support)   # paid by a fund: a pending disbursement there
     return support
 
 

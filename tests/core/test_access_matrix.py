@@ -12,6 +12,7 @@ from app.reviews.models import (ExitProposal, HamletMeeting, Indicator, Review, 
                                 ReviewRound)
 from app.sponsors.models import Assignment, Sponsor
 from app.supports.models import Evidence, PlanItem, Support
+from tests.funds.helpers import matrix_entry_id, matrix_fund_id
 
 PUBLIC = "public"           # no login needed
 ANY_USER = "any_user"       # any logged-in user
@@ -62,6 +63,13 @@ ROUTES = {
     "sponsors.assign": EDITORS, "sponsors.end": EDITORS,
     "portal.home": SPONSOR, "portal.household": SPONSOR, "portal.support_new": SPONSOR,
     "portal.history": SPONSOR,
+    "funds.index": READERS, "funds.show": READERS, "funds.review": READERS, "funds.entry": READERS,
+    "funds.disclosure": READERS, "funds.disclosure_xlsx": READERS,
+    "funds.create": ("mass_org",), "funds.receipt_create": ("mass_org",),
+    "funds.spend_create": ("mass_org",), "funds.transfer_create": ("mass_org",),
+    "funds.entry_approve": ("mass_org",), "funds.entry_query": ("mass_org",),
+    "funds.entry_cancel": ("mass_org",), "funds.entry_reverse": ("mass_org",),
+    "funds.entry_comment": ("commune", "mass_org"),
 }
 ROLE_USERS = {"admin": "admin", "commune": "commune1", "district": "district1",
               "mass_org": "massorg1", "sponsor": "sponsor1"}
@@ -193,7 +201,8 @@ def _url(rule, world, db, commune="C1"):
     if "assignment_id" in rule.arguments:
         values["assignment_id"] = _assignment_id(world, db, commune)
     for arg, make in (("plan_item_id", _plan_item_id), ("support_id", _support_id),
-                      ("evidence_id", _evidence_id)):
+                      ("evidence_id", _evidence_id), ("fund_id", matrix_fund_id),
+                      ("entry_id", matrix_entry_id)):
         if arg in rule.arguments:
             values[arg] = make(world, db, commune)
     return rule.build({a: values[a] for a in rule.arguments})[1]
