@@ -52,6 +52,11 @@ def create_app(config=None) -> Flask:
     app.register_blueprint(portal_bp)
     from app.funds.routes import bp as funds_bp
     app.register_blueprint(funds_bp)
+    from app.targets.deadline_routes import bp as deadlines_bp
+    from app.targets.report_routes import bp as periodic_bp
+    from app.targets.routes import bp as targets_bp
+    for bp in (targets_bp, periodic_bp, deadlines_bp):
+        app.register_blueprint(bp)
 
     _register_template_helpers(app)
     _register_error_pages(app)

@@ -70,6 +70,12 @@ ROUTES = {
     "funds.entry_approve": ("mass_org",), "funds.entry_query": ("mass_org",),
     "funds.entry_cancel": ("mass_org",), "funds.entry_reverse": ("mass_org",),
     "funds.entry_comment": ("commune", "mass_org"),
+    "targets.index": READERS, "targets.progress": READERS,
+    "targets.edit": ("commune", "district"),          # the level above only (unit checked: 404)
+    "periodic.index": READERS, "periodic.show": READERS,
+    "periodic.submit": ("commune", "district"),       # the officer's own unit only
+    "deadlines.index": ("district", "admin"), "deadlines.defaults": ADMIN,
+    "deadlines.edit": ("district",),
 }
 ROLE_USERS = {"admin": "admin", "commune": "commune1", "district": "district1",
               "mass_org": "massorg1", "sponsor": "sponsor1"}
@@ -191,7 +197,8 @@ def _url(rule, world, db, commune="C1"):
     indicator = db.session.scalar(select(Indicator).order_by(Indicator.id).limit(1))
     values = {"household_id": household_id, "member_id": member_id, "review_id": review_id,
               "user_id": world.users["commune3"], "unit_id": world.units["C3"],
-              "standard_id": indicator.standard_id, "indicator_id": indicator.id}
+              "standard_id": indicator.standard_id, "indicator_id": indicator.id,
+              "year": 2026, "kind": "6m"}
     if "round_id" in rule.arguments:
         values["round_id"] = _round_id(world, db, commune)
     if "proposal_id" in rule.arguments:
