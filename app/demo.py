@@ -13,6 +13,7 @@ from app.households.models import Household, Member
 from app.reviews.demo import ReviewHistories
 from app.sponsors import demo as sponsor_demo
 from app.supports import demo as supports_demo
+from app.targets import demo as targets_demo
 
 DEMO_PASSWORD = "demo12345"
 PROVINCE_CODE = "042"  # used as the CCCD birthplace prefix of demo people
@@ -238,6 +239,7 @@ def load(households: int = 3000, seed: int = 2026, progress=None):
     sponsors = build_users(province, districts, communes)
     db.session.flush()
     build_households(rng, hamlets, households, progress=progress)
+    targets_demo.build(province, districts, communes)
     sponsor_demo.build_assignments(rng, sponsors, communes)
     supports_demo.build(rng, communes[0].id)
     from app.funds import demo as funds_demo
