@@ -212,7 +212,8 @@ def test_money_as_typed(as_sponsor, canary, db, typed):
 
 @pytest.mark.parametrize("typed, message", [
     ("-24.000.000", "Giá trị hỗ trợ không được âm."),
-    ("hai mươi triệu", "Số tiền không hợp lệ (chỉ gồm chữ số, ví dụ 1.500.000)."),
+    ("hai mươi triệu", "Số tiền không hợp lệ: nhập số đồng, ví dụ 1.500.000."),
+    ("24.000.000,5", "Số tiền không hợp lệ: nhập số đồng, ví dụ 1.500.000."),
     ("", "Nhập giá trị hỗ trợ (đồng), ví dụ 24.000.000.")])
 def test_bad_money_is_refused_in_vietnamese(as_sponsor, canary, db, typed, message):
     hh, _mine = canary
