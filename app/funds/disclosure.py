@@ -126,9 +126,9 @@ def sheets(d: Disclosure) -> list[Sheet]:
                (_("II. Thu trong kỳ"), None, d.receipts_total)]
     summary += [(f"    {label}", None, amount) for label, amount in d.receipts_by_kind]
     summary.append((_("III. Chi trong kỳ"), d.spending_count, d.spending_total))
-    summary.append((_("  Theo loại hỗ trợ"), None, None))
+    summary.append(("  " + _("Theo loại hỗ trợ"), None, None))
     summary += [(f"    {label}", n, amount) for label, n, amount in d.spending_by_type]
-    summary.append((_("  Theo thôn, tổ dân phố"), None, None))
+    summary.append(("  " + _("Theo thôn, tổ dân phố"), None, None))
     summary += [(f"    {label}", n, amount) for label, n, amount in d.spending_by_hamlet]
     summary.append((_("IV. Chuyển quỹ cấp khác"), None, d.transfers_out))
     summary.append((_("V. Số dư cuối kỳ"), None, d.closing))

@@ -8,6 +8,7 @@ from app.core.audit import AuditLog
 from app.funds.models import Fund, FundEntry, FundReviewEvent
 from app.funds.services import balance
 from tests.conftest import page_text
+from tests.core.test_i18n import compiled_catalogue  # noqa: F401 (the English catalogue, compiled)
 from tests.funds import helpers as h
 
 
@@ -297,3 +298,27 @@ def test_support_state_partial(app, login_as, world, db):
         login_user(h.user(world, "commune1"))
         html = render_template("funds/_support_fund_state.html", support=support)
     assert f'id="support-fund-state-{support.id}"' in html and "Chờ duyệt chi" in html
+
+
+def test_case_file_shows_the_disbursement_state(login_as, world, db):
+    _ledger_setup(world, db)
+    support = h.support(world, value=1_000_000)
+    entry = h.disbursement(support)
+    db.session.commit()
+    client = login_as("commune1")
+    html = client.get(f"/households/{world.households['C1']}").get_data(as_text=True)
+    assert f'id="support-fund-state-{support.id}"' in html and "Chờ duyệt chi" in html
+    assert f'href="/funds/entries/{entry.id}"' in html
+
+
+def test_fund_pages_in_english(login_as, world, db):
+    fund = _ledger_setup(world, db)
+    h.disbursement(h.support(world, value=1_000_000))
+    db.session.commit()
+    client = login_as("massorg1")
+    client.form("/language", {"lang": "en", "next": "/funds/"})
+    text = page_text(client.get("/funds/"))
+    for english in ("Fund balances", "Payments awaiting review", "Awaiting approval",
+                    "Receipts and spending per month"):
+        assert english in text, english
+    assert "Public statement of receipts" in page_text(client.get(f"/funds/{fund.id}/disclosure"))
