@@ -44,6 +44,8 @@ def create_app(config=None) -> Flask:
     from app.reviews.transition_routes import bp as transitions_bp
     app.register_blueprint(exits_bp)
     app.register_blueprint(transitions_bp)
+    from app.reports.routes import bp as reports_bp
+    app.register_blueprint(reports_bp)
     from app.supports.routes import bp as supports_bp
     app.register_blueprint(supports_bp)
     from app.sponsors.portal import bp as portal_bp

@@ -52,6 +52,10 @@ ROUTES = {
     "rounds.index": READERS, "rounds.show": READERS, "rounds.pending": READERS,
     "rounds.meetings": READERS, "rounds.requests": READERS,
     "rounds.create": EDITORS, "rounds.meeting_create": EDITORS, "rounds.request_create": EDITORS,
+    # Reports: pages and workbooks for every officer role (each scoped to its area).
+    "reports.index": READERS, "reports.households_xlsx": READERS,
+    **{f"reports.{name}{suffix}": READERS for suffix in ("", "_xlsx") for name in (
+        "deprivation", "merit_categories", "targets", "hamlet_targets", "supports", "transitions")},
     "supports.plan_panel": READERS, "supports.plan_list": READERS,
     "supports.plan_item_create": EDITORS, "supports.plan_item_edit": EDITORS,
     "supports.plan_draft": EDITORS, "supports.supports_panel": READERS,
