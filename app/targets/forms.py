@@ -11,7 +11,7 @@ from app.targets.queries import KINDS
 from app.targets.services import TargetValue
 
 COUNT, PERCENT = "count", "percent"
-MODE_CHOICES = [(COUNT, _l("Số hộ")), (PERCENT, _l("% số hộ đầu năm"))]
+MODE_CHOICES = [(COUNT, _l("Số hộ")), (PERCENT, _l("Tỷ lệ trên số hộ đầu năm (%)"))]
 _COUNT = re.compile(r"^-?(\d{1,3}(\.\d{3})+|\d+)$")
 _PERCENT = re.compile(r"^-?\d+([.,]\d+)?$")
 
