@@ -46,7 +46,8 @@ def browser_app():
 
     tmp = tempfile.mkdtemp(prefix="thoatngheo-browser-")
     config = type("BrowserConfig", (TestConfig,), {
-        "SQLALCHEMY_DATABASE_URI": "sqlite:///" + os.path.join(tmp, "browser.db")})
+        "SQLALCHEMY_DATABASE_URI": "sqlite:///" + os.path.join(tmp, "browser.db"),
+        "UPLOAD_DIR": os.path.join(tmp, "uploads")})   # evidence files uploaded by journeys
     application = create_app(config)
     with application.app_context():
         upgrade()
