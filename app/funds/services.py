@@ -391,6 +391,17 @@ def query_disbursement(entry: FundEntry, comment: str, user) -> FundEntry:
     return entry
 
 
+def settle_reversed_support(support: Support, reason: str, user) -> FundEntry | None:
+    """A reversed support takes its fund payment with it: an open (pending or queried)
+    disbursement is cancelled, a posted one is reversed so the money is back in the fund."""
+    entry = disbursement_of(support.id)
+    if entry is None or entry.state == "cancelled":
+        return None
+    if entry.state == "posted":
+        return reverse_entry(entry, reason, user)
+    return cancel_disbursement(entry, reason, user)
+
+
 def cancel_disbursement(entry: FundEntry, reason: str, user) -> FundEntry:
     """The fund will not pay this item (wrong fund, support withdrawn…): closed, never posted."""
     reason = _reason(reason, "comment")

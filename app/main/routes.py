@@ -7,7 +7,7 @@ from app.core.users import Role
 bp = Blueprint("main", __name__)
 
 HOME_BY_ROLE = {Role.ADMIN: "admin.users", Role.COMMUNE: "households.index",
-                Role.DISTRICT: "households.index", Role.MASS_ORG: "households.index",
+                Role.DISTRICT: "households.index", Role.MASS_ORG: "funds.index",
                 Role.SPONSOR: "portal.home"}
 
 

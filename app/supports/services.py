@@ -280,6 +280,8 @@ def reverse_support(support: Support, reason: str, user) -> Support:
         raise SupportRefused(_("Khoản hỗ trợ này đã được điều chỉnh (đảo) trước đó."), "reason")
     audit.record("reverse", "support", reversal.id,
                  after=audit.snapshot(reversal, SUPPORT_FIELDS), user=user)
+    from app.funds.services import settle_reversed_support  # funds import supports
+    settle_reversed_support(support, reason, user)   # and its fund payment with it
     return reversal
 
 

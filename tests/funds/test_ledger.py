@@ -210,8 +210,26 @@ def test_no_payment_for_a_rejected_or_reversed_support(db, world):
     reversed_ = h.support(world, value=1_000_000)
     support_services.verify(reversed_, officer)
     support_services.reverse_support(reversed_, "Ghi nhầm hộ", officer)
-    with pytest.raises(FundRefused, match="đảo"):
+    assert h.disbursement(reversed_).state == "cancelled"   # settled with the reversal
+    with pytest.raises(FundRefused, match="đã được xử lý"):
         services.post_disbursement(h.disbursement(reversed_), None)
+    assert balance(fund.id) == 9_000_000
+
+
+def test_reversing_a_support_settles_its_fund_payment(db, world):
+    fund = h.fund(world, "C1")
+    h.receipt(fund, 9_000_000)
+    officer, front = h.user(world, "commune1"), h.user(world)
+    paid = h.support(world, value=2_000_000)
+    support_services.verify(paid, officer)
+    services.post_disbursement(h.disbursement(paid), front)
+    assert balance(fund.id) == 7_000_000
+    support_services.reverse_support(paid, "Ghi nhầm hộ, hoàn lại quỹ", officer)
+    assert balance(fund.id) == 9_000_000          # the posted payment is reversed
+    waiting = h.support(world, value=1_000_000)
+    support_services.verify(waiting, officer)
+    support_services.reverse_support(waiting, "Ghi trùng khoản hỗ trợ", officer)
+    assert h.disbursement(waiting).state == "cancelled"   # the open one is cancelled
     assert balance(fund.id) == 9_000_000
 
 
