@@ -391,9 +391,9 @@ def query_disbursement(entry: FundEntry, comment: str, user) -> FundEntry:
     return entry
 
 
-def settle_reversed_support(support: Support, reason: str, user) -> FundEntry | None:
-    """A reversed support takes its fund payment with it: an open (pending or queried)
-    disbursement is cancelled, a posted one is reversed so the money is back in the fund."""
+def settle_withdrawn_support(support: Support, reason: str, user) -> FundEntry | None:
+    """A reversed or rejected support takes its fund payment with it: an open (pending or
+    queried) disbursement is cancelled, a posted one is reversed so the money is back."""
     entry = disbursement_of(support.id)
     if entry is None or entry.state == "cancelled":
         return None

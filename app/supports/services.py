@@ -280,8 +280,8 @@ def reverse_support(support: Support, reason: str, user) -> Support:
         raise SupportRefused(_("Khoản hỗ trợ này đã được điều chỉnh (đảo) trước đó."), "reason")
     audit.record("reverse", "support", reversal.id,
                  after=audit.snapshot(reversal, SUPPORT_FIELDS), user=user)
-    from app.funds.services import settle_reversed_support  # funds import supports
-    settle_reversed_support(support, reason, user)   # and its fund payment with it
+    from app.funds.services import settle_withdrawn_support  # funds import supports
+    settle_withdrawn_support(support, reason, user)   # and its fund payment with it
     return reversal
 
 
@@ -317,6 +317,8 @@ def reject(support: Support, reason: str, user):
     if len(reason) > 500:
         raise SupportRefused(_("Lý do không được dài quá 500 ký tự."), "reason")
     _decide(support, {"verification": "rejected", "rejection_reason": reason}, user, "reject")
+    from app.funds.services import settle_withdrawn_support  # funds import supports
+    settle_withdrawn_support(support, reason, user)   # a fund will not pay a rejected support
 
 
 # Reads ------------------------------------------------------------------------------------------
