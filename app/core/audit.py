@@ -4,9 +4,10 @@ from datetime import date, datetime
 
 from flask import has_request_context, request
 from flask_login import current_user
-from sqlalchemy import JSON, ForeignKey, String, event
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.ledger import AppendOnlyError, append_only  # noqa: F401  (AppendOnlyError: API)
 from app.extensions import db
 
 
@@ -26,15 +27,7 @@ class AuditLog(db.Model):
     user = relationship("User", lazy="joined")
 
 
-class AppendOnlyError(RuntimeError):
-    pass
-
-
-@event.listens_for(Session, "before_flush")
-def _refuse_audit_changes(session, _ctx, _instances):
-    for obj in list(session.dirty) + list(session.deleted):
-        if isinstance(obj, AuditLog):
-            raise AppendOnlyError("audit_log is append-only")
+append_only(AuditLog)
 
 
 def _jsonable(value):

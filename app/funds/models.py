@@ -11,6 +11,7 @@ from sqlalchemy import BigInteger, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.i18n import N_
+from app.core.ledger import append_only
 from app.extensions import db
 
 FUND_KIND_LABELS = {"poor": N_("Quỹ Vì người nghèo"), "gratitude": N_("Quỹ Đền ơn đáp nghĩa"),
@@ -91,3 +92,8 @@ class FundReviewEvent(db.Model):
     at: Mapped[datetime] = mapped_column(default=datetime.utcnow)
 
     user = relationship("User", lazy="joined")
+
+
+# The books are append-only: only the state of a disbursement moves.
+append_only(FundEntry, mutable={"state", "posted_at"})
+append_only(FundReviewEvent)

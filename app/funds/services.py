@@ -18,12 +18,12 @@ from datetime import date, datetime
 
 from flask import has_request_context
 from flask_babel import gettext
-from sqlalchemy import case, event, func, select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.core import audit
+from app.core.ledger import AppendOnlyError
 from app.core.text import clean
 from app.core.units import COMMUNE, DISTRICT, PROVINCE, AdminUnit
 from app.extensions import db
@@ -57,8 +57,7 @@ class FundRefused(ValueError):
         self.message, self.field = message, field
 
 
-class LedgerError(RuntimeError):
-    """A programming error: something tried to edit or delete a ledger row."""
+LedgerError = AppendOnlyError
 
 
 # The balance -------------------------------------------------------------------------------
@@ -466,22 +465,3 @@ def reverse_entry(entry: FundEntry, reason: str, user, entry_date: date | None =
         _link(reversals[0], reversals[1])
     return reversals[0]
 
-
-# The ledger is append-only ------------------------------------------------------------------
-
-MUTABLE = {"state", "posted_at"}
-
-
-@event.listens_for(Session, "before_flush")
-def _fund_entries_are_append_only(session, _ctx, _instances):
-    for obj in session.deleted:
-        if isinstance(obj, (FundEntry, FundReviewEvent)):
-            raise LedgerError("fund entries and review events are never deleted")
-    for obj in session.dirty:
-        if isinstance(obj, FundReviewEvent) and session.is_modified(obj):
-            raise LedgerError(f"fund review event {obj.id} is append-only")
-        if isinstance(obj, FundEntry) and session.is_modified(obj):
-            changed = {a.key for a in db.inspect(obj).attrs if a.history.has_changes()}
-            if changed - MUTABLE:
-                raise LedgerError(
-                    f"fund entry {obj.id} is append-only: {sorted(changed - MUTABLE)}")

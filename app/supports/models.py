@@ -5,10 +5,11 @@ new entry reversing it (negative value, `reverses_id`, reason). Only its verific
 (pending → verified / rejected)."""
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, ForeignKey, String, Text, and_, event
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy import BigInteger, ForeignKey, String, Text, and_
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.i18n import N_
+from app.core.ledger import AppendOnlyError, append_only
 from app.core.scoping import ScopedMixin
 from app.extensions import db
 
@@ -138,17 +139,6 @@ class Evidence(db.Model):
     support: Mapped[Support] = relationship(back_populates="evidence")
 
 
-class LedgerError(RuntimeError):
-    pass
-
-
-@event.listens_for(Session, "before_flush")
-def _supports_are_append_only(session, _ctx, _instances):
-    for obj in session.deleted:
-        if isinstance(obj, (Support, Evidence)):
-            raise LedgerError("supports and their evidence are never deleted")
-    for obj in session.dirty:
-        if isinstance(obj, Support) and session.is_modified(obj):
-            changed = {a.key for a in db.inspect(obj).attrs if a.history.has_changes()}
-            if changed - Support.MUTABLE:
-                raise LedgerError(f"support {obj.id} is append-only: {sorted(changed - Support.MUTABLE)}")
+LedgerError = AppendOnlyError
+append_only(Support, mutable=Support.MUTABLE)
+append_only(Evidence)
