@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.core.i18n import N_
-from app.core.units import COMMUNE, DISTRICT, HAMLET, PROVINCE, AdminUnit
+from app.core.units import HAMLET, PROVINCE, AdminUnit
 from app.extensions import db
 
 

@@ -17,7 +17,7 @@ from flask_login import current_user
 from app.core import audit, lookups
 from app.core.excel import xlsx_response
 from app.core.guards import require_roles, roles_required
-from app.core.htmx import is_swap, render
+from app.core.htmx import is_swap, render, retarget, saved
 from app.core.scoping import AREA_ROLES, get_scoped_or_404, sponsors_in_scope, units_in_scope
 from app.core.units import HAMLET
 from app.core.users import Role
@@ -166,12 +166,8 @@ def show(fund_id):
 
 
 def _book_saved(fund):
-    if not is_swap():
-        return redirect(url_for(".show", fund_id=fund.id), code=303)
-    response = render(PAGES + "fund.html", PAGES + "_book.html", **_book_context(fund))
-    response.headers["HX-Retarget"] = "#fund-book"
-    response.headers["HX-Reswap"] = "outerHTML"
-    return response
+    return saved(lambda: render(PAGES + "fund.html", PAGES + "_book.html", **_book_context(fund)),
+                 "fund-book", url_for(".show", fund_id=fund.id))
 
 
 def _write_entry(fund_id, form_class, form_key, partial, action):
@@ -368,11 +364,9 @@ def entry_reverse(entry_id):
         error = "; ".join(str(e) for e in form.reason.errors) or _("Ghi lý do đảo bút toán.")
     entry = queries.entry_or_404(entry_id)
     if is_swap():
-        response = render(PAGES + "fund.html", PAGES + "_book.html", 422,
-                          **_book_context(entry.fund, reverse_errors={entry.id: error}))
-        response.headers["HX-Retarget"] = "#fund-book"
-        response.headers["HX-Reswap"] = "outerHTML"
-        return response
+        return retarget(render(PAGES + "fund.html", PAGES + "_book.html", 422,
+                               **_book_context(entry.fund, reverse_errors={entry.id: error})),
+                        "fund-book")
     form.reason.errors = [error]
     return render(PAGES + "entry.html", PAGES + "entry.html", 422,
                   **_entry_context(entry, reverse_form=form))

@@ -1,11 +1,10 @@
 """Household list, case file and member panel. Thin views: parse → scoped load → service."""
 from flask import Blueprint, abort, current_app, redirect, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from app.core import audit, lookups
 from app.core.guards import require_roles, roles_required
-from app.core.htmx import is_swap, render
+from app.core.htmx import is_swap, render, saved
 from app.core.scoping import get_scoped_or_404, unit_in_scope_or_none, units_in_scope
 from app.core.units import COMMUNE, HAMLET
 from app.core.users import Role
@@ -162,13 +161,9 @@ def _member_or_404(household, member_id) -> Member:
 def _members_saved(household):
     """After a member write: the refreshed panel for htmx (it replaces the whole panel, not
     just the form that was posted), a redirect to the case file for a plain form post."""
-    if not is_swap():
-        return redirect(url_for(".case_file", household_id=household.id), code=303)
-    response = render("households/case.html", "households/_members.html",
-                      **_case_context(household))
-    response.headers["HX-Retarget"] = "#members"
-    response.headers["HX-Reswap"] = "outerHTML"
-    return response
+    return saved(lambda: render("households/case.html", "households/_members.html",
+                                **_case_context(household)),
+                 "members", url_for(".case_file", household_id=household.id))
 
 
 @bp.get("/<int:household_id>/members")

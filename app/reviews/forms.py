@@ -1,5 +1,4 @@
 """Review, round, meeting, request and exit-proposal forms."""
-import re
 from datetime import date
 
 from flask_babel import lazy_gettext as _l

@@ -12,7 +12,7 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from app.core.guards import require_roles, roles_required
-from app.core.htmx import is_swap, render
+from app.core.htmx import is_swap, render, retarget
 from app.core.scoping import get_scoped_or_404
 from app.core.text import clean
 from app.core.units import COMMUNE, AdminUnit
@@ -147,9 +147,7 @@ def _saved(round_, partial, target):
     response.set_data(response.get_data(as_text=True)
                       + render_template(PAGES + "_summary.html", oob=True, **ctx)
                       + render_template(PAGES + "_progress.html", oob=True, **ctx))
-    response.headers["HX-Retarget"] = "#" + target
-    response.headers["HX-Reswap"] = "outerHTML"
-    return response
+    return retarget(response, target)
 
 
 # Hamlet meetings (append-only) ------------------------------------------------------------

@@ -2,11 +2,11 @@
 and the timeline panel."""
 from datetime import date
 
-from flask import Blueprint, abort, redirect, request, url_for
+from flask import Blueprint, abort, request, url_for
 from flask_login import current_user
 
 from app.core.guards import require_roles, roles_required
-from app.core.htmx import is_swap, render
+from app.core.htmx import is_swap, render, saved
 from app.core.scoping import get_scoped_or_404
 from app.core.users import Role
 from app.core.versioning import StaleEdit
@@ -76,13 +76,8 @@ def _data(form) -> services.ReviewInput:
 
 
 def _saved(household):
-    if not is_swap():
-        return redirect(url_for("households.case_file", household_id=household.id) + "#reviews",
-                        code=303)
-    response = _timeline(household)
-    response.headers["HX-Retarget"] = "#reviews"
-    response.headers["HX-Reswap"] = "outerHTML"
-    return response
+    return saved(lambda: _timeline(household), "reviews",
+                 url_for("households.case_file", household_id=household.id) + "#reviews")
 
 
 def _submit(household, form, review):

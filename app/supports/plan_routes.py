@@ -2,11 +2,11 @@
 plan list across the user's area. Thin views: parse → scoped load → service → commit → render."""
 from datetime import date
 
-from flask import current_app, redirect, request, url_for
+from flask import current_app, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.core.htmx import is_swap, render
+from app.core.htmx import render, saved
 from app.core.scoping import get_scoped_or_404, units_in_scope
 from app.core.units import HAMLET
 from app.core.versioning import StaleEdit
@@ -43,13 +43,8 @@ def _panel(household, status=200, **extra):
 def _saved(household):
     """After a write: the refreshed panel for htmx (replacing the whole panel, not only the
     form that was posted), a redirect to the case file for a plain form post."""
-    if not is_swap():
-        return redirect(url_for("households.case_file", household_id=household.id) + "#plan-panel",
-                        code=303)
-    response = _panel(household)
-    response.headers["HX-Retarget"] = "#plan-panel"
-    response.headers["HX-Reswap"] = "outerHTML"
-    return response
+    return saved(lambda: _panel(household), "plan-panel",
+                 url_for("households.case_file", household_id=household.id) + "#plan-panel")
 
 
 def _form_page(household, form, item=None, status=200, stale=None):

@@ -1,11 +1,11 @@
 """The case file's supports panel (record, correct by reversal) and the evidence files.
 Thin views: parse → scoped load → service → commit → render. The plan routes and the
 verification queue live beside this module on the same blueprint."""
-from flask import abort, redirect, request, send_file, url_for
+from flask import abort, request, send_file, url_for
 from flask_login import current_user
 
 from app.core import audit, lookups
-from app.core.htmx import is_swap, render
+from app.core.htmx import render, saved
 from app.core.scoping import get_scoped_or_404
 from app.extensions import db
 from app.households.models import Household
@@ -39,13 +39,8 @@ def _panel(household, status=200, **extra):
 
 
 def _saved(household):
-    if not is_swap():
-        return redirect(url_for("households.case_file", household_id=household.id)
-                        + "#supports-panel", code=303)
-    response = _panel(household)
-    response.headers["HX-Retarget"] = "#supports-panel"
-    response.headers["HX-Reswap"] = "outerHTML"
-    return response
+    return saved(lambda: _panel(household), "supports-panel",
+                 url_for("households.case_file", household_id=household.id) + "#supports-panel")
 
 
 @bp.get("/households/<int:household_id>/")
