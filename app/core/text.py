@@ -1,5 +1,6 @@
 """Vietnamese text helpers: accent folding for search, and display formats."""
 import re
+from decimal import ROUND_HALF_UP, Decimal
 import unicodedata
 from datetime import date, datetime
 
@@ -45,7 +46,8 @@ def format_percent(numerator: int, denominator: int) -> str:
     """Two decimals with a comma, like the official tables: 1,36."""
     if not denominator:
         return "0,00"
-    return f"{numerator * 100 / denominator:.2f}".replace(".", ",")
+    rate = (Decimal(numerator) * 100 / Decimal(denominator)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    return f"{rate}".replace(".", ",")
 
 
 def mask_id(number: str | None) -> str:

@@ -19,6 +19,8 @@ FLAGS = {"merit": Household.has_merit_member, "ethnic": Household.is_ethnic_mino
          "female": Household.is_female_headed, "nolabour": Household.has_no_labour_capacity}
 FLAG_LABELS = {"merit": N_("Có người có công"), "ethnic": N_("Dân tộc thiểu số"),
                "female": N_("Phụ nữ làm chủ hộ"), "nolabour": N_("Không còn khả năng lao động")}
+# Flags that reveal sensitive personal data (ethnicity): only for roles that see it.
+SENSITIVE_FLAGS = {"ethnic"}
 SORTS = {"name": (Household.head_name_folded, Household.id),
          "-name": (Household.head_name_folded.desc(), Household.id.desc()),
          "code": (Household.code,), "-code": (Household.code.desc(),),

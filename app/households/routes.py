@@ -1,6 +1,7 @@
 """Household list, case file and member panel. Thin views: parse → scoped load → service."""
 from flask import Blueprint, abort, current_app, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from app.core import audit, lookups
 from app.core.guards import require_roles, roles_required
@@ -12,8 +13,8 @@ from app.extensions import db
 from app.households import services
 from app.households.forms import DeleteForm, HouseholdForm, MemberForm
 from app.households.models import Household, Member
-from app.households.queries import (FLAG_LABELS, SORT_LABELS, STANDING_FILTERS, ListParams,
-                                   list_page)
+from app.households.queries import (FLAG_LABELS, SENSITIVE_FLAGS, SORT_LABELS, STANDING_FILTERS,
+                                   ListParams, list_page)
 from app.reviews.exit_routes import exit_panel_context
 from app.reviews.labels import TRANSITION_LABELS
 from app.reviews.queries import timeline_context
@@ -38,9 +39,12 @@ def _lookup_labels():
 @bp.get("/")
 def index():
     params = ListParams.from_args(request.args)
+    flags = {k: v for k, v in FLAG_LABELS.items() if k in SENSITIVE_FLAGS and current_user.sees_sensitive
+             or k not in SENSITIVE_FLAGS}
+    params.flags = [f for f in params.flags if f in flags]   # no filtering by ethnicity either
     rows, total = list_page(params, current_app.config["PAGE_SIZE"])
     ctx = dict(rows=rows, total=total, params=params, page_size=current_app.config["PAGE_SIZE"],
-               hamlets=_hamlets(), flag_labels=FLAG_LABELS, sort_labels=SORT_LABELS,
+               hamlets=_hamlets(), flag_labels=flags, sort_labels=SORT_LABELS,
                status_labels=STANDING_FILTERS, transition_labels=TRANSITION_LABELS,
                commune=unit_in_scope_or_none(params.commune, COMMUNE) if params.commune else None)
     # The search box and filters target only the results; anything else gets the page.

@@ -38,6 +38,7 @@ def test_formats():
     assert text.format_date(datetime(2026, 1, 5, 8, 30)) == "05/01/2026 08:30"
     assert text.format_percent(10871, 314947) == "3,45"
     assert text.format_percent(1, 0) == "0,00"
+    assert text.format_percent(1, 800) == "0,13"   # half up, like the official tables
     assert text.mask_id("042158000123") == "••••••••0123"
 
 

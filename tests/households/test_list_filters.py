@@ -74,3 +74,20 @@ def test_bad_parameters_fall_back_to_defaults(login_as, query):
     response = login_as("district1").get(f"/households/?{query}")
     assert response.status_code == 200
     assert codes(response) == {"HH-C1", "HH-C2"}
+
+
+def test_mass_org_cannot_see_or_filter_by_ethnicity(login_as, db, world):
+    household = db.session.get(Household, world.households["C1"])
+    household.is_ethnic_minority = True
+    db.session.commit()
+    officer = login_as("commune1")
+    listing = officer.get("/households/?flag=ethnic").get_data(as_text=True)
+    assert "DTTS" in listing and ">HH-C1<" in listing
+    officer.form("/logout")
+    client = login_as("massorg1")
+    front = client.get("/households/?flag=ethnic").get_data(as_text=True)
+    assert "DTTS" not in front and "Dân tộc thiểu số" not in front
+    household.is_ethnic_minority = False
+    db.session.commit()
+    # The flag is ignored for the Front: a non-minority household still shows.
+    assert ">HH-C1<" in client.get("/households/?flag=ethnic").get_data(as_text=True)
