@@ -10,6 +10,7 @@ from wtforms.validators import (DataRequired, InputRequired, Length, NumberRange
 
 from app.core import lookups
 from app.core.forms import AppForm, VNDateField
+from app.households import checks
 
 REQUIRED = _l("Không được để trống.")
 
@@ -89,28 +90,21 @@ class MemberForm(AppForm):
         return valid and not year.errors and not self.merit_relation.errors
 
     def validate_id_number(self, field):
-        value = re.sub(r"\s", "", field.data or "")
+        value = checks.normalise_id_number(field.data)
         field.data = value or None
         if not value:
             return
-        if not re.fullmatch(r"\d{12}", value):
-            raise ValidationError(_l("Số CCCD phải gồm đúng 12 chữ số."))
-        if not 1 <= int(value[:3]) <= 96:
-            raise ValidationError(_l("3 số đầu của CCCD phải là mã tỉnh nơi đăng ký khai sinh (001–096)."))
         year = self.birth_date.data.year if self.birth_date.data else self.birth_year.data
-        century_sex = int(value[3])
-        if year and self.sex.data in ("M", "F"):
-            expected = (year // 100 - 19) * 2 + (1 if self.sex.data == "F" else 0)
-            if century_sex != expected or value[4:6] != f"{year % 100:02d}":
-                raise ValidationError(_l(
-                    "Số CCCD không khớp với giới tính và năm sinh (số thứ 4 là mã thế kỷ/giới "
-                    "tính, số thứ 5–6 là hai số cuối năm sinh)."))
+        problem = checks.id_number_problem(value, year, self.sex.data)
+        if problem:
+            raise ValidationError(_l(problem))
 
     def validate_health_insurance_number(self, field):
-        value = re.sub(r"\s", "", field.data or "").upper()
+        value = checks.normalise_health_insurance(field.data)
         field.data = value or None
-        if value and not re.fullmatch(r"\d{10}|[A-Z]{2}\d{13}", value):
-            raise ValidationError(_l("Số thẻ BHYT gồm 10 chữ số (mã BHXH) hoặc 2 chữ cái và 13 chữ số."))
+        problem = value and checks.health_insurance_problem(value)
+        if problem:
+            raise ValidationError(_l(problem))
 
 
 class DeleteForm(AppForm):
