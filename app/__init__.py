@@ -40,6 +40,8 @@ def create_app(config=None) -> Flask:
     for bp in (main_bp, auth_bp, admin_bp, households_bp, reviews_bp, standards_bp):
         app.register_blueprint(bp)
     app.register_blueprint(rounds_bp)
+    from app.imports.routes import bp as imports_bp
+    app.register_blueprint(imports_bp)
     from app.reviews.exit_routes import bp as exits_bp
     from app.reviews.transition_routes import bp as transitions_bp
     app.register_blueprint(exits_bp)

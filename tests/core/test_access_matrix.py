@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from app.core.audit import AuditLog
 from app.core.units import AdminUnit
 from app.households.models import Household, Member
+from app.imports.models import ImportBatch
 from app.reviews.models import (ExitProposal, HamletMeeting, Indicator, Review, ReviewRequest,
                                 ReviewRound)
 from app.sponsors.models import Assignment, Sponsor
@@ -80,6 +81,10 @@ ROUTES = {
     "periodic.submit": ("commune", "district"),       # the officer's own unit only
     "deadlines.index": ("district", "admin"), "deadlines.defaults": ADMIN,
     "deadlines.edit": ("district",),
+    # Excel import: commune officers, their own commune's batches only (another's: 404).
+    "imports.index": EDITORS, "imports.upload": EDITORS, "imports.template": EDITORS,
+    "imports.batch": EDITORS, "imports.progress": EDITORS, "imports.check": EDITORS,
+    "imports.commit": EDITORS,
 }
 ROLE_USERS = {"admin": "admin", "commune": "commune1", "district": "district1",
               "mass_org": "massorg1", "sponsor": "sponsor1"}
@@ -192,6 +197,19 @@ def _evidence_id(world, db, commune):
     return evidence_id
 
 
+def _batch_id(world, db, commune):
+    """An import batch of `commune` (no file behind it), made here when missing."""
+    commune_id = world.units[commune]
+    batch_id = db.session.scalar(select(ImportBatch.id).where(ImportBatch.commune_id == commune_id))
+    if batch_id is None:
+        batch = ImportBatch(commune_id=commune_id, filename="ds.xlsx", stored_name="missing.xlsx",
+                            stats={})
+        db.session.add(batch)
+        db.session.commit()
+        batch_id = batch.id
+    return batch_id
+
+
 def _url(rule, world, db, commune="C1"):
     """A concrete URL for `rule`, pointing at objects of `commune` where it takes ids."""
     household_id = world.households[commune]
@@ -213,6 +231,7 @@ def _url(rule, world, db, commune="C1"):
         values["assignment_id"] = _assignment_id(world, db, commune)
     for arg, make in (("plan_item_id", _plan_item_id), ("support_id", _support_id),
                       ("evidence_id", _evidence_id), ("fund_id", matrix_fund_id),
+                      ("batch_id", _batch_id),
                       ("entry_id", matrix_entry_id)):
         if arg in rule.arguments:
             values[arg] = make(world, db, commune)

@@ -1,0 +1,103 @@
+"""The corpus of bad files, built here: each is a small variation of a valid workbook."""
+import io
+import zipfile
+
+from tests.imports.conftest import xlsx
+
+GOOD_ROWS = [["Họ và tên chủ hộ", "Năm sinh", "Giới tính", "Thôn"],
+             ["Trần Văn Bảy", 1958, "Nam", "Thôn Đông"]]
+
+def _laughs() -> str:
+    entities = ['<!ENTITY lol "lol">'] + [
+        f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">'
+        for i in range(1, 10)]
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
+            f'<!DOCTYPE lolz [{"".join(entities)}]>\n'
+            '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+            '<row r="1"><c r="A1" t="inlineStr"><is><t>Họ và tên</t></is></c>'
+            '<c r="B1" t="inlineStr"><is><t>Năm sinh</t></is></c></row>'
+            '<row r="2"><c r="A2" t="inlineStr"><is><t>&lol9;</t></is></c><c r="B2"><v>1958</v></c>'
+            '</row></sheetData></worksheet>')
+
+
+LAUGHS = _laughs()
+
+
+def replace_part(data: bytes, name: str, content: bytes | None = None, extra: dict | None = None) -> bytes:
+    """The same zip with part `name` replaced (or dropped when None) and `extra` parts added."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            if info.filename == name:
+                if content is not None:
+                    target.writestr(name, content)
+            else:
+                target.writestr(info, source.read(info.filename))
+        for extra_name, extra_content in (extra or {}).items():
+            target.writestr(extra_name, extra_content)
+    return out.getvalue()
+
+
+def good() -> bytes:
+    return xlsx(GOOD_ROWS)
+
+
+def sheet_xml(data: bytes) -> str:
+    return zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml").decode()
+
+
+def truncated() -> bytes:
+    data = good()
+    return data[: len(data) // 2]
+
+
+def text_renamed() -> bytes:
+    return "Họ và tên;Năm sinh\nTrần Văn Bảy;1958\n".encode()
+
+
+def billion_laughs(padding: int = 0) -> bytes:
+    """An otherwise valid workbook whose sheet1.xml declares nested entities. `padding` puts a
+    comment that long before the DOCTYPE (past the quick scan of the first bytes)."""
+    xml = LAUGHS
+    if padding:
+        xml = xml.replace("\n<!DOCTYPE", "\n<!--" + "x" * padding + "-->\n<!DOCTYPE", 1)
+    return replace_part(good(), "xl/worksheets/sheet1.xml", xml.encode())
+
+
+def huge_dimension() -> bytes:
+    data = good()
+    xml = sheet_xml(data)
+    xml = xml.replace('<dimension ref="A1:D2"', '<dimension ref="A1:XFD1048576"')
+    assert "XFD1048576" in xml
+    return replace_part(data, "xl/worksheets/sheet1.xml", xml.encode())
+
+
+def with_macros() -> bytes:
+    data = good()
+    types = zipfile.ZipFile(io.BytesIO(data)).read("[Content_Types].xml").decode()
+    types = types.replace("</Types>", '<Default Extension="bin" ContentType="application/'
+                                      'vnd.ms-office.vbaProject"/></Types>')
+    data = replace_part(data, "[Content_Types].xml", types.encode())
+    return replace_part(data, "xl/vbaProject.bin", None, {"xl/vbaProject.bin": b"\xd0\xcf\x11\xe0 macro"})
+
+
+def zip_bomb(size: int) -> bytes:
+    """A valid workbook with one more part of `size` zero bytes (compresses ~1000:1)."""
+    return replace_part(good(), "docProps/zeros.bin", None, {"docProps/zeros.bin": b"\0" * size})
+
+
+def many_entries(n: int) -> bytes:
+    return replace_part(good(), "x", None, {f"docProps/extra{i}.xml": b"<a/>" for i in range(n)})
+
+
+def formula_sheet() -> bytes:
+    """Cells with formulas and cached values, as Excel saves them."""
+    data = good()
+    xml = sheet_xml(data)
+    row = ('<row r="3"><c r="A3" t="str"><f>HYPERLINK("http://evil.example","Lê Văn Chín")</f>'
+           '<v>Lê Văn Chín</v></c><c r="B3"><f>1900+60</f><v>1960</v></c>'
+           '<c r="C3" t="inlineStr"><is><t>Nam</t></is></c>'
+           '<c r="D3" t="inlineStr"><is><t>Thôn Đông</t></is></c></row>')
+    xml = xml.replace("</sheetData>", row + "</sheetData>").replace("A1:D2", "A1:D3")
+    return replace_part(data, "xl/worksheets/sheet1.xml", xml.encode())
