@@ -89,7 +89,7 @@ def household_code(value) -> str:
 _NUMBER_NOISE = re.compile(r"[\s.,]|đồng|đ|vnd", re.I)
 
 
-def integer(value, what=N_("số")) -> int:
+def integer(value) -> int:
     if isinstance(value, bool):
         raise Bad(N_("Phải là số."))
     if isinstance(value, int):

@@ -10,6 +10,7 @@ import csv
 import io
 import unicodedata
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -123,7 +124,7 @@ def check_package(data: bytes, limits: Limits):
                     if any(m in head for m in DTD_MARKERS):
                         raise Refused(N_("Tệp Excel chứa khai báo XML không được phép (DTD/thực "
                                          "thể), không được mở."))
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError):
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError):
             raise Refused(N_("Tệp Excel bị hỏng, không đọc được.")) from None
 
 

@@ -13,6 +13,7 @@ import io
 import pyexpat
 import re
 import zipfile
+import zlib
 from datetime import datetime
 
 from defusedxml import DefusedXmlException, DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
@@ -283,7 +284,8 @@ class XlsxTable(Table):
         except DefusedXmlException:
             raise Refused(N_("Tệp Excel chứa khai báo XML không được phép (DTD/thực thể), không "
                              "được mở.")) from None
-        except (pyexpat.ExpatError, zipfile.BadZipFile, OSError, EOFError, ValueError, KeyError):
+        except (pyexpat.ExpatError, zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError,
+                KeyError):
             raise Refused(N_("Tệp Excel bị hỏng, không đọc được.")) from None
 
     def rows(self, sheet: int = 0, limit: int | None = None):
@@ -303,8 +305,11 @@ class XlsxTable(Table):
 
     def estimate_rows(self, sheet: int = 0):
         """From the declared dimension (read from the sheet's first bytes), else None."""
-        with self.archive.open(self.sheets[sheet][1]) as src:
-            head = src.read(4096).decode("utf-8", "replace")
+        try:
+            with self.archive.open(self.sheets[sheet][1]) as src:
+                head = src.read(4096).decode("utf-8", "replace")
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError):
+            return None
         m = re.search(r"<(?:\w+:)?dimension\s+ref=\"([^\"]+)\"", head)
         dim = m and _DIMENSION.match(m.group(1))
         if not dim:

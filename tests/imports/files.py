@@ -101,3 +101,14 @@ def formula_sheet() -> bytes:
            '<c r="D3" t="inlineStr"><is><t>Thôn Đông</t></is></c></row>')
     xml = xml.replace("</sheetData>", row + "</sheetData>").replace("A1:D2", "A1:D3")
     return replace_part(data, "xl/worksheets/sheet1.xml", xml.encode())
+
+
+def corrupted_part() -> bytes:
+    """The zip's directory intact, the compressed bytes of the sheet damaged (a bad sector, a
+    broken transfer): found when the part is read."""
+    data = bytearray(xlsx(GOOD_ROWS + [[f"Người {i}", 1960, "Nam", "Thôn Đông"] for i in range(300)]))
+    info = zipfile.ZipFile(io.BytesIO(bytes(data))).getinfo("xl/worksheets/sheet1.xml")
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    for i in range(start + 200, start + info.compress_size - 200, 97):
+        data[i] ^= 0x5A
+    return bytes(data)

@@ -38,6 +38,7 @@ def test_openpyxl_reads_xml_through_defusedxml():
     (files.huge_dimension(), "ds.xlsx", "kích thước quá lớn (A1:XFD1048576)"),
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "ds.xlsx", "đặt mật khẩu hoặc ở định dạng .xls cũ"),
     (files.good(), "ds.csv", "không phải .csv"),
+    (files.corrupted_part(), "ds.xlsx", "Tệp Excel bị hỏng, không đọc được"),
 ])
 def test_bad_files_are_refused_with_a_clear_message(data, name, words):
     assert words in refusal(data, name)
