@@ -199,6 +199,7 @@ def refused_upload(client, db, data, name):
     (files.billion_laughs, "ds.xlsx", "Tệp Excel chứa khai báo XML không được phép"),
     (files.huge_dimension, "ds.xlsx", "Trang tính khai báo kích thước quá lớn"),
     (files.with_macros, "ds.xlsx", "Tệp có macro (VBA) không được nhận"),
+    (files.corrupted_part, "ds.xlsx", "Tệp Excel bị hỏng, không đọc được"),
     (files.good, "ds.xlsm", "Tệp có macro (xlsm) không được nhận"),
     (lambda: b"", "ds.xlsx", "Tệp rỗng"),
     (lambda: xlsx([[]]), "ds.xlsx", "Tệp không có dữ liệu"),
@@ -426,3 +427,16 @@ def test_the_years_review_on_a_matched_household_and_its_path(login_as, db, worl
     household = db.session.get(Household, world.households["C1"])
     assert (household.status, household.exit_year, household.last_transition) == (
         "not_poor", YEAR, "escaped")
+
+
+def test_import_pages_in_english(login_as, db):
+    client = login_as("commune1")
+    client.form("/language", {"lang": "en", "next": "/imports/"})
+    assert "Import a list from Excel" in page_text(client.get("/imports/"))
+    response = upload(client, files.text_renamed(), "ds.xlsx")
+    assert "The file is not a valid Excel .xlsx file" in page_text(response)
+    batch_id = batch_id_of(upload(client, xlsx([["Họ và tên chủ hộ", "Ngày sinh", "Giới tính", "Thôn"],
+                                                ["Trần Văn Bảy", "31/02/1958", "Nam", "Thôn Đông"]]),
+                                  "ds.xlsx"))
+    text = page_text(check(client, batch_id, htmx=True))
+    assert "Step 3: Check results" in text and "B · Ngày sinh" in text
