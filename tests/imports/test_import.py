@@ -440,3 +440,40 @@ def test_import_pages_in_english(login_as, db):
                                   "ds.xlsx"))
     text = page_text(check(client, batch_id, htmx=True))
     assert "Step 3: Check results" in text and "B · Ngày sinh" in text
+
+
+def test_repeated_codes_without_relationship_column_are_members(login_as, db):
+    client = login_as("commune1")
+    rows = [["Mã hộ", "Họ và tên", "Năm sinh", "Giới tính", "Thôn"],
+            ["NK-05", "Đinh Văn Năm", 1970, "Nam", "Thôn Đông"],
+            ["NK-05", "Đinh Thị Sáu", 1995, "Nữ", None],
+            ["NK-06", "Hà Thị Bảy", 1980, "Nữ", "Thôn C1"]]
+    batch_id = imported(client, xlsx(rows))
+    _, result = result_of(db, batch_id)
+    assert result["mode"] == "member" and result["households_create"] == 2
+    assert any("dòng đầu của mỗi hộ được coi là chủ hộ" in m[3] for m in messages(result))
+    household = db.session.scalar(select(Household).where(Household.code == "NK-05"))
+    assert [(m.full_name, m.relationship_code) for m in household.members] == [
+        ("Đinh Văn Năm", "head"), ("Đinh Thị Sáu", "other")]
+
+
+def test_indicator_mark_columns_merit_and_health_insurance(login_as, db):
+    """A third layout: one column of marks per indicator under a merged "Chỉ số thiếu hụt"
+    heading; người có công by name; a BHYT card and its expiry."""
+    client = login_as("commune1")
+    rows = [["Họ và tên chủ hộ", "Năm sinh", "Giới tính", "Thôn", "Người có công", "Số thẻ BHYT",
+             "Hạn thẻ BHYT", "Thu nhập bình quân", "Chỉ số thiếu hụt", None, None, "Phân loại"],
+            [None] * 8 + ["Việc làm", "Nguồn nước sinh hoạt", "Nhà tiêu hợp vệ sinh"],
+            ["Trần Văn Bảy", 1958, "Nam", "Thôn Đông", "Thương binh", "HN4380123456789",
+             f"31/12/{YEAR}", 1_200_000, "x", "x", "X", "Hộ nghèo"]]
+    merges = ["I1:K1"] + [f"{c}1:{c}2" for c in "ABCDEFGHL"]
+    batch_id = imported(client, xlsx(rows, merges=merges))
+    _, result = result_of(db, batch_id)
+    assert result["errors"] == 0 and result["reviews_create"] == 1
+    household = db.session.scalar(select(Household).where(Household.head_name == "Trần Văn Bảy"))
+    head = household.members[0]
+    assert (head.merit_category, head.merit_relation, head.health_insurance_number,
+            head.health_insurance_expiry) == ("g", "self", "HN4380123456789", date(YEAR, 12, 31))
+    assert household.has_merit_member and household.status == "poor"
+    review = db.session.scalar(select(Review).where(Review.household_id == household.id))
+    assert sorted(i.code for i in review.deprivations) == ["employment", "latrine", "water"]
