@@ -141,55 +141,66 @@ class SheetParser:
     def _handlers(self):
         max_columns, max_rows = self.limits.max_columns, self.limits.max_rows + 100
         value_of, done, column, tag_of = self.value, self.done, _column, TAG
+        shared = self.shared
         buf: list[str] = []
         cells: dict[int, object] = {}
-        state = {"row": 0, "col": 0, "type": None, "style": None, "collect": False, "count": 0}
+        row_number = col = count = 0
+        kind = style = None
+        collect = False
 
         def start(name, attrs):
+            nonlocal row_number, col, kind, style, collect
             if name != "c":
                 name = tag_of[name]
                 if name == "v" or name == "t":
-                    state["collect"] = True
+                    collect = True
                 elif name == "row":
                     ref = attrs.get("r")
-                    state["row"] = int(ref) if ref and ref.isdigit() else state["row"] + 1
-                    state["col"] = 0
+                    row_number = int(ref) if ref and ref.isdigit() else row_number + 1
+                    col = 0
                     cells.clear()
                 elif name == "dimension":
                     self.check_dimension(attrs.get("ref") or "")
                 if name != "c":
                     return
             ref = attrs.get("r")
-            col = state["col"] = column(ref) if ref else state["col"] + 1
+            col = column(ref) if ref else col + 1
             if col > max_columns:
                 raise Refused(N_("Bảng có quá nhiều cột (tối đa %(max)s)."), max=max_columns)
-            state["type"], state["style"] = attrs.get("t"), attrs.get("s")
+            kind, style = attrs.get("t"), attrs.get("s")
             buf.clear()
 
         def end(name):
+            nonlocal collect, count
             if name == "v":
-                state["collect"] = False
+                collect = False
                 return
             if name != "c":
                 name = tag_of[name]
             if name == "c":
                 if buf:
-                    value = value_of(buf[0] if len(buf) == 1 else "".join(buf), state["type"],
-                                     state["style"])
+                    text = buf[0] if len(buf) == 1 else "".join(buf)
+                    if kind == "s":          # most text cells: a shared string
+                        try:
+                            value = shared[int(text)]
+                        except (ValueError, IndexError):
+                            raise Refused(N_("Tệp Excel bị hỏng, không đọc được.")) from None
+                    else:
+                        value = value_of(text, kind, style)
                     if value is not None and value != "":
-                        cells[state["col"]] = value
+                        cells[col] = value
             elif name == "v" or name == "t":
-                state["collect"] = False
+                collect = False
             elif name == "row":
-                state["count"] += 1
-                if state["count"] > max_rows:
+                count += 1
+                if count > max_rows:
                     raise Refused(N_("Bảng có quá nhiều dòng (tối đa %(max)s dòng dữ liệu)."),
                                   max=self.limits.max_rows)
-                row = tuple(map(cells.get, range(1, max(cells) + 1))) if cells else ()
-                done.append((state["row"], row))
+                done.append((row_number, tuple(map(cells.get, range(1, max(cells) + 1)))
+                             if cells else ()))
 
         def chars(data):
-            if state["collect"]:
+            if collect:
                 buf.append(data)
 
         return start, end, chars
