@@ -2,6 +2,7 @@
 date, decision, default hamlet), the user's hamlets — THE scope: a hamlet outside it is not
 found —, the lookup lists with the words officers write for them, the year's poverty standard
 and its indicators, and one converter per field."""
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -37,10 +38,12 @@ POLICY_WORDS = {"btxh": "social_protection", "bao tro xa hoi": "social_protectio
                 "chinh sach giam ngheo": "poverty_policy"}
 HAMLET_PREFIXES = ("to dan pho", "khu pho", "thon", "xom", "ban", "buon", "ap", "to", "khu",
                    "lang", "tdp", "khom")
-FOOTER = ("nguoi lap", "xac nhan", "chu tich", "pho chu tich", "tm ubnd", "t m ubnd", "ky ten",
-          "can bo", "truong thon", "ngay thang nam", "uy ban nhan dan", "ubnd", "ke toan",
-          "nguoi tong hop", "thu truong")
-TOTALS = ("tong cong", "tong so", "tong", "cong")
+# The first words of the signature block under a list (folded): everything from there is skipped.
+FOOTER = re.compile(r"(nguoi lap|xac nhan|(pho )?chu tich|t ?m ubnd|ky ten|can bo|truong thon|"
+                    r"uy ban nhan dan|ubnd|ke toan|nguoi tong hop|thu truong|"
+                    r"(\w+ ){0,6}ngay( \d+)? thang( \d+)? nam)( |$)")
+# A totals row: exactly these first words (a name like "Cộng Văn Thành" is not one).
+TOTALS = re.compile(r"(tong cong|tong so|tong|cong)( (\d+|ho|nguoi|khau|nhan khau))*$|tong (cong|so) ")
 
 
 @dataclass

@@ -133,9 +133,9 @@ class _Check(MemberRules, ReviewRules):
         if not texts:
             return "blank", None
         first = heading_key(texts[0])
-        if any(first == f or first.startswith(f + " ") for f in FOOTER):
+        if FOOTER.match(first):
             return "footer", None
-        if any(first == t or first.startswith(t + " ") for t in TOTALS):
+        if TOTALS.match(first):
             return "total", None
         if len(texts) <= 2:
             try:

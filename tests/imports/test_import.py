@@ -477,3 +477,18 @@ def test_indicator_mark_columns_merit_and_health_insurance(login_as, db):
     assert household.has_merit_member and household.status == "poor"
     review = db.session.scalar(select(Review).where(Review.household_id == household.id))
     assert sorted(i.code for i in review.deprivations) == ["employment", "latrine", "water"]
+
+
+def test_totals_and_signatures_are_told_from_people(login_as, db):
+    client = login_as("commune1")
+    rows = [["Họ và tên chủ hộ", "Năm sinh", "Giới tính", "Thôn"],
+            ["Trần Văn Bảy", 1958, "Nam", "Thôn Đông"],
+            ["Cộng Văn Thành", None, "Nam", "Thôn Đông"],       # a surname, not a totals row
+            ["Cộng: 2 hộ"],
+            ["Xã Một, ngày 20 tháng 12 năm 2024"],
+            ["Người lập biểu", None, None, "Chủ tịch"]]
+    _, result, _ = checked_with_errors(client, db, xlsx(rows))
+    assert [(r, f, m) for r, f, level, m in messages(result) if level == "e"] == [
+        (3, "birth_year", "Nhập ngày sinh hoặc năm sinh.")]
+    assert result["skipped"] == 3
+    assert any(m == "Bỏ qua phần cuối bảng (chữ ký, xác nhận) từ dòng 5." for _, _, _, m in messages(result))
