@@ -43,6 +43,15 @@ class HouseholdForm(AppForm):
         self.policy_group.choices = lookups.choices("policy_group", blank=_l("Chưa xác định"))
 
 
+class NewHouseholdForm(HouseholdForm):
+    """Creating a case also creates its head as the first member: who they are, not a guess."""
+    head_sex = SelectField(_l("Giới tính chủ hộ"), choices=[("M", _l("Nam")), ("F", _l("Nữ"))],
+                           validators=[InputRequired(REQUIRED)])
+    head_birth_year = IntegerField(_l("Năm sinh chủ hộ"), validators=[
+        InputRequired(REQUIRED), NumberRange(min=1900, max=date.today().year,
+                                             message=_l("Năm sinh phải từ 1900 đến năm hiện tại."))])
+
+
 class MemberForm(AppForm):
     version = HiddenField()
     full_name = StringField(_l("Họ và tên"), validators=[DataRequired(REQUIRED), Length(max=120)])

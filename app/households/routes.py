@@ -11,7 +11,7 @@ from app.core.units import COMMUNE, HAMLET
 from app.core.users import Role
 from app.extensions import db
 from app.households import services
-from app.households.forms import DeleteForm, HouseholdForm, MemberForm
+from app.households.forms import DeleteForm, HouseholdForm, MemberForm, NewHouseholdForm
 from app.households.models import Household, Member
 from app.households.queries import (FLAG_LABELS, SENSITIVE_FLAGS, SORT_LABELS, STANDING_FILTERS,
                                    ListParams, list_page)
@@ -56,14 +56,15 @@ def index():
 @bp.route("/new", methods=["GET", "POST"])
 @editor_only
 def create():
-    form = HouseholdForm()
+    form = NewHouseholdForm()
     form.fill_choices(_hamlets())
     if form.validate_on_submit():
         hamlet = unit_in_scope_or_none(form.hamlet_id.data, HAMLET)
         if hamlet is None:
             abort(404)
         try:
-            household = services.create_household(form.data, hamlet)
+            household = services.create_household(
+                form.data, hamlet, {"sex": form.head_sex.data, "birth_year": form.head_birth_year.data})
             db.session.commit()
         except services.RefusedChange as exc:
             db.session.rollback()

@@ -72,7 +72,8 @@ def _unique_id_number(number: str | None, exclude_id: int | None = None):
         raise RefusedChange("id_number", _("Số CCCD này đã thuộc một người khác trong hệ thống."))
 
 
-def create_household(data: dict, hamlet: AdminUnit, head: dict | None = None) -> Household:
+def create_household(data: dict, hamlet: AdminUnit, head: dict) -> Household:
+    """A new case and its head as first member; `head` holds the head's sex and birth year."""
     data = {f: _normalise(f, data.get(f)) for f in HOUSEHOLD_FIELDS if f in data}
     _unique_code(data["code"])
     household = Household(**{k: v for k, v in data.items() if k != "hamlet_id"})
@@ -81,11 +82,8 @@ def create_household(data: dict, hamlet: AdminUnit, head: dict | None = None) ->
     household.search_text = ""
     db.session.add(household)
     db.session.flush()
-    head = head or {}
     db.session.add(_new_member(household, {
-        "full_name": household.head_name, "relationship_code": "head",
-        "sex": head.get("sex", "F" if household.is_female_headed else "M"),
-        "birth_year": head.get("birth_year") or 1970, **head}, position=0))
+        "full_name": household.head_name, "relationship_code": "head", **head}, position=0))
     db.session.flush()
     _sync_flags(household)
     refresh_search(household)

@@ -204,14 +204,20 @@ def test_soft_delete_household(officer, household, db):
 def test_create_household(officer, world, db):
     response = officer.form("/households/new", {
         "code": "hh-moi-01", "hamlet_id": world.units["H1b"], "head_name": "  Phạm   Thị Ánh ",
-        "is_female_headed": "y", "address": "Thôn Đông"})
+        "is_female_headed": "y", "address": "Thôn Đông", "head_sex": "F", "head_birth_year": ""})
+    assert response.status_code == 422 and "Năm sinh chủ hộ" in page_text(response)
+    response = officer.form("/households/new", {
+        "code": "hh-moi-01", "hamlet_id": world.units["H1b"], "head_name": "  Phạm   Thị Ánh ",
+        "is_female_headed": "y", "address": "Thôn Đông", "head_sex": "F", "head_birth_year": "1961"})
     assert response.status_code == 303
     created = db.session.scalar(select(Household).where(Household.code == "HH-MOI-01"))
     assert created.head_name == "Phạm Thị Ánh" and created.is_female_headed
     assert created.commune_id == world.units["C1"] and created.district_id == world.units["D1"]
-    assert [m.relationship_code for m in members_of(db, created.id)] == ["head"]
+    [head] = members_of(db, created.id)
+    assert (head.relationship_code, head.sex, head.birth_year) == ("head", "F", 1961)
     duplicate = officer.form("/households/new", {"code": "HH-MOI-01", "hamlet_id": world.units["H1"],
-                                                 "head_name": "Ai Đó"})
+                                                 "head_name": "Ai Đó", "head_sex": "M",
+                                                 "head_birth_year": "1980"})
     assert duplicate.status_code == 422 and "Mã hộ này đã có" in page_text(duplicate)
 
 

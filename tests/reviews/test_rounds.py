@@ -33,7 +33,7 @@ def _household(db, world, code, hamlet="H1", status="poor", year=YEAR - 1):
     """A household of `hamlet` whose decided review of `year` put it in `status`."""
     hh = household_services.create_household(
         {"code": code, "head_name": f"Chủ hộ {code}", "address": "", "policy_group": None},
-        db.session.get(AdminUnit, world.units[hamlet]))
+        db.session.get(AdminUnit, world.units[hamlet]), head={"sex": "M", "birth_year": 1970})
     db.session.flush()
     _review(hh, year, status)
     db.session.commit()

@@ -28,7 +28,7 @@ def decide(db, household, year, status):
 def new_household(db, world, code, hamlet):
     return household_services.create_household(
         {"code": code, "head_name": f"Chủ hộ {code}", "address": ""},
-        db.session.get(AdminUnit, world.units[hamlet]))
+        db.session.get(AdminUnit, world.units[hamlet]), head={"sex": "M", "birth_year": 1970})
 
 
 @pytest.fixture

@@ -33,7 +33,7 @@ def decide(db, household, year, status):
 def new_household(db, world, code, hamlet, merit=False):
     household = household_services.create_household(
         {"code": code, "head_name": f"Chủ hộ {code}", "address": ""},
-        db.session.get(AdminUnit, world.units[hamlet]))
+        db.session.get(AdminUnit, world.units[hamlet]), head={"sex": "M", "birth_year": 1970})
     if merit:
         household_services.add_member(household, {
             "full_name": f"Liệt sĩ {code}", "sex": "M", "birth_year": 1950,
