@@ -35,3 +35,11 @@ document.addEventListener("submit", function (event) {
   var message = event.target.getAttribute("data-confirm");
   if (message && !window.confirm(message)) { event.preventDefault(); }
 });
+
+// After a form comes back with errors (422), put the cursor in the first field to correct
+// (after htmx's own settle, which would otherwise focus the form's first field).
+document.addEventListener("htmx:afterSettle", function (event) {
+  var target = event.detail.elt;
+  var bad = target && target.querySelector && target.querySelector('[aria-invalid="true"]');
+  if (bad) { bad.focus(); }
+});

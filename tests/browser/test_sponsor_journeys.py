@@ -60,6 +60,8 @@ def test_sponsor_on_a_phone_logs_a_support(new_context, demo_db):
     assert posted.value.status == 422
     expect(form.locator(".errors")).to_contain_text("Giá trị hỗ trợ không được âm.")
     assert page.evaluate("window.__marker === 'same-page'"), "the form was not swapped in place"
+    # The swap has settled once the cursor sits in the field to correct.
+    expect(form.get_by_label("Giá trị (đồng)")).to_be_focused()
 
     form.get_by_label("Giá trị (đồng)").fill("24.000.000")
     form.get_by_role("button", name="Lưu").click()
