@@ -49,6 +49,30 @@ class ScopedMixin:
             setattr(self, LEVEL_COLUMN[level], unit_id)
 
 
+def unit_column(model, unit: AdminUnit):
+    """The column of a scoped row naming `unit`'s level (rows under `unit` have its id there)."""
+    return getattr(model, LEVEL_COLUMN[unit.level])
+
+
+def in_unit(model, unit: AdminUnit):
+    return unit_column(model, unit) == unit.id
+
+
+def child_columns(model, unit: AdminUnit) -> tuple:
+    """The columns naming a child of `unit` on a scoped row, for GROUP BY. A province's
+    children are its districts and the communes that have no district (district_id NULL)."""
+    if unit.level == PROVINCE:
+        return (model.district_id, model.commune_id)
+    if unit.level == DISTRICT:
+        return (model.commune_id,)
+    return (model.hamlet_id,)          # a commune's hamlets; a hamlet groups as itself
+
+
+def child_of(keys) -> int | None:
+    """The child id from the values of `child_columns` (the first one set)."""
+    return next((k for k in keys if k is not None), None)
+
+
 def _user(user):
     return current_user if user is None else user
 

@@ -10,33 +10,9 @@ from datetime import date
 from sqlalchemy import select
 
 from app.core.excel import Column, Group, Sheet, header_layout
-from app.core.scoping import LEVEL_COLUMN
-from app.core.units import DISTRICT, HAMLET, PROVINCE, AdminUnit
+from app.core.scoping import child_columns, child_of, in_unit, unit_column  # noqa: F401  (re-exported)
+from app.core.units import HAMLET, AdminUnit
 from app.extensions import db
-
-
-def unit_column(model, unit: AdminUnit):
-    """The column of a scoped row naming `unit`'s level (rows under `unit` have its id there)."""
-    return getattr(model, LEVEL_COLUMN[unit.level])
-
-
-def in_unit(model, unit: AdminUnit):
-    return unit_column(model, unit) == unit.id
-
-
-def child_columns(model, unit: AdminUnit) -> tuple:
-    """The columns naming a child of `unit` on a scoped row. A province's children are its
-    districts and the communes that have no district (district_id NULL, as after 7/2025)."""
-    if unit.level == PROVINCE:
-        return (model.district_id, model.commune_id)
-    if unit.level == DISTRICT:
-        return (model.commune_id,)
-    return (model.hamlet_id,)
-
-
-def child_of(keys) -> int | None:
-    """The child id from the values of `child_columns` (the first one set)."""
-    return next((k for k in keys if k is not None), None)
 
 
 def child_units(unit: AdminUnit | None, with_data=()) -> list[AdminUnit]:

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 
 from app.core.i18n import N_
-from app.core.scoping import LEVEL_COLUMN, scoped, units_in_scope
-from app.core.units import DISTRICT, HAMLET, PROVINCE, AdminUnit
+from app.core.scoping import child_columns, child_of, scoped, unit_column, units_in_scope
+from app.core.units import HAMLET, AdminUnit
 from app.extensions import db
 from app.households.models import Household
 from app.reviews import rules
@@ -30,24 +30,6 @@ KIND_STATUS = {"poor": rules.POOR, "near_poor": rules.NEAR_POOR, "merit_poor": r
 KIND_ESCAPE = {"poor": rules.ESCAPED, "near_poor": rules.ESCAPED_NEAR,
                "merit_poor": rules.ESCAPED}
 MERIT_ESCAPED = "merit_escaped"
-
-
-def unit_column(model, unit: AdminUnit):
-    return getattr(model, LEVEL_COLUMN[unit.level])
-
-
-def _child_columns(model, unit: AdminUnit):
-    """The columns that name a child of `unit` on a scoped row. A province's children are its
-    districts and the communes without a district (district_id NULL)."""
-    if unit.level == PROVINCE:
-        return (model.district_id, model.commune_id)
-    if unit.level == DISTRICT:
-        return (model.commune_id,)
-    return (model.hamlet_id,)          # a commune's hamlets; a hamlet groups as itself
-
-
-def _child(keys) -> int | None:
-    return next((k for k in keys if k is not None), None)
 
 
 def child_units(unit: AdminUnit) -> list[AdminUnit]:
@@ -98,7 +80,7 @@ def standing_by_year(unit: AdminUnit, years, user=None) -> dict[int, dict[int, d
     result = {y: {} for y in years}
     if not years:
         return result
-    keys = [c.label(f"k{i}") for i, c in enumerate(_child_columns(Household, unit))]
+    keys = [c.label(f"k{i}") for i, c in enumerate(child_columns(Household, unit))]
     following = func.lead(Review.year).over(partition_by=Review.household_id, order_by=Review.year)
     spans = scoped(
         select(*keys, Review.year.label("year"), following.label("next_year"),
@@ -113,7 +95,7 @@ def standing_by_year(unit: AdminUnit, years, user=None) -> dict[int, dict[int, d
             .group_by(*key_columns, spans.c.year, spans.c.next_year, spans.c.status, spans.c.merit))
     for row in db.session.execute(stmt):
         *ids, first, following_year, status, merit, n = row
-        child = _child(ids)
+        child = child_of(ids)
         for year in years:
             if first <= year and (following_year is None or following_year > year):
                 bucket = result[year].setdefault(child, _empty())
@@ -130,19 +112,19 @@ def standing_counts(unit: AdminUnit, year: int, user=None) -> dict[int, dict[str
 
 def household_counts(unit: AdminUnit, user=None) -> dict[int, int]:
     """child id → households (not deleted) living there now."""
-    keys = _child_columns(Household, unit)
+    keys = child_columns(Household, unit)
     stmt = scoped(select(*keys, func.count()).where(unit_column(Household, unit) == unit.id)
                   .group_by(*keys), Household, user)
     counts: dict[int, int] = {}
     for *ids, n in db.session.execute(stmt):
-        counts[_child(ids)] = counts.get(_child(ids), 0) + n
+        counts[child_of(ids)] = counts.get(child_of(ids), 0) + n
     return counts
 
 
 def transition_counts(unit: AdminUnit, year: int, user=None) -> dict[int, dict[str, int]]:
     """child id → {transition: households whose decided review of `year` has it}, plus
     `merit_escaped` (escaped households with a người có công member)."""
-    keys = _child_columns(Household, unit)
+    keys = child_columns(Household, unit)
     stmt = scoped(
         select(*keys, Review.transition, Household.has_merit_member, func.count())
         .select_from(Review).join(Household, Household.id == Review.household_id)
@@ -151,7 +133,7 @@ def transition_counts(unit: AdminUnit, year: int, user=None) -> dict[int, dict[s
         .group_by(*keys, Review.transition, Household.has_merit_member), Household, user)
     counts: dict[int, dict[str, int]] = {}
     for *ids, transition, merit, n in db.session.execute(stmt):
-        bucket = counts.setdefault(_child(ids), {t: 0 for t in (*rules.TRANSITIONS, MERIT_ESCAPED)})
+        bucket = counts.setdefault(child_of(ids), {t: 0 for t in (*rules.TRANSITIONS, MERIT_ESCAPED)})
         bucket[transition] += n
         if transition == rules.ESCAPED and merit:
             bucket[MERIT_ESCAPED] += n
