@@ -1,9 +1,11 @@
 """Base form: WTForms' own messages in Vietnamese (WTForms ships no Vietnamese catalogue),
 and the dd/mm/yyyy date field every domain uses."""
+from datetime import date
+
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField
+from wtforms import DateField, ValidationError
 from wtforms.widgets import TextInput
 
 # WTForms' built-in messages → Vietnamese. Messages with placeholders keep them.
@@ -49,6 +51,12 @@ class AppForm(FlaskForm):
     class Meta:
         def get_translations(self, form):
             return _VietnameseMessages()
+
+
+def not_in_future(form, field):
+    """A date validator: what happened cannot be dated after today."""
+    if field.data and field.data > date.today():
+        raise ValidationError(_l("Ngày không được ở tương lai."))
 
 
 class VNDateField(DateField):

@@ -7,18 +7,13 @@ from sqlalchemy import select
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from app.core.forms import AppForm, VNDateField
+from app.core.forms import AppForm, VNDateField, not_in_future
 from app.extensions import db
 from app.funds.models import DONOR_KIND_LABELS, FUND_KIND_LABELS
 from app.reviews.forms import MoneyField
 from app.supports.models import FundingSource
 
 REQUIRED = _l("Không được để trống.")
-
-
-def not_in_future(form, field):
-    if field.data and field.data > date.today():
-        raise ValidationError(_l("Ngày không được ở tương lai."))
 
 
 def positive(form, field):

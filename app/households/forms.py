@@ -9,15 +9,10 @@ from wtforms.validators import (DataRequired, InputRequired, Length, NumberRange
                                 ValidationError)
 
 from app.core import lookups
-from app.core.forms import AppForm, VNDateField
+from app.core.forms import AppForm, VNDateField, not_in_future
 from app.households import checks
 
 REQUIRED = _l("Không được để trống.")
-
-
-def not_in_future(form, field):
-    if field.data and field.data > date.today():
-        raise ValidationError(_l("Ngày không được ở tương lai."))
 
 
 class HouseholdForm(AppForm):

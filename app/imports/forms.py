@@ -1,20 +1,14 @@
 """Upload and check forms. The column → field choices are read from the request by the route
 (one select per column of the file); everything else is a WTForms field."""
-from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, IntegerField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from app.core.forms import AppForm, VNDateField
+from app.core.forms import AppForm, VNDateField, not_in_future
 
 REQUIRED = _l("Không được để trống.")
-
-
-def not_in_future(form, field):
-    if field.data and field.data > date.today():
-        raise ValidationError(_l("Ngày không được ở tương lai."))
 
 
 class UploadForm(AppForm):

@@ -3,10 +3,17 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
-from app.core.forms import AppForm, VNDateField
-from app.reviews.forms import REQUIRED, STATUS_CHOICES, not_in_future
+from app.core.forms import AppForm, VNDateField, not_in_future
+from app.reviews.forms import REQUIRED, STATUS_CHOICES
 
 
 def not_after_next_year(form, field):

@@ -1,5 +1,4 @@
 """Review, round, meeting, request and exit-proposal forms."""
-from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (BooleanField, HiddenField, IntegerField, RadioField, SelectField,
@@ -9,7 +8,7 @@ from wtforms.validators import (DataRequired, InputRequired, Length, NumberRange
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.core import lookups
-from app.core.forms import AppForm, VNDateField
+from app.core.forms import AppForm, VNDateField, not_in_future
 from app.core.text import parse_vnd
 
 REQUIRED = _l("Không được để trống.")
@@ -34,11 +33,6 @@ class MoneyField(StringField):
         if self.raw_data:
             return self.raw_data[0]
         return f"{self.data:,}".replace(",", ".") if self.data is not None else ""
-
-
-def not_in_future(form, field):
-    if field.data and field.data > date.today():
-        raise ValidationError(_l("Ngày không được ở tương lai."))
 
 
 def readable(form, field):

@@ -1,7 +1,6 @@
 """Sponsor directory, assignment and sponsor-portal forms. Messages in Vietnamese; choices come
 from the user's scope (sponsors_in_scope, units_in_scope, the sponsor's own plan items)."""
 import re
-from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
@@ -10,7 +9,7 @@ from wtforms.validators import (DataRequired, Length, Optional, Regexp, StopVali
                                 ValidationError)
 
 from app.core import lookups
-from app.core.forms import AppForm, VNDateField
+from app.core.forms import AppForm, VNDateField, not_in_future
 from app.reviews.forms import MoneyField
 from app.sponsors.models import KIND_LABELS
 
@@ -25,11 +24,6 @@ def date_required(form, field):
         raise StopValidation()
     if field.data is None:
         raise StopValidation(REQUIRED)
-
-
-def not_in_future(form, field):
-    if field.data and field.data > date.today():
-        raise ValidationError(_l("Ngày không được ở tương lai."))
 
 
 class SponsorForm(AppForm):

@@ -5,15 +5,28 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from wtforms import HiddenField, IntegerField, MultipleFileField, SelectField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms import (
+    HiddenField,
+    IntegerField,
+    MultipleFileField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from app.core import lookups
-from app.core.forms import AppForm, VNDateField
+from app.core.forms import AppForm, VNDateField, not_in_future
 from app.core.lookups import Lookup
 from app.core.scoping import sponsors_in_scope
 from app.extensions import db
-from app.reviews.forms import REQUIRED, CheckboxesField, MoneyField, not_in_future, readable
+from app.reviews.forms import REQUIRED, CheckboxesField, MoneyField, readable
 from app.supports.models import PLAN_STATUS_LABELS, FundingSource
 
 
