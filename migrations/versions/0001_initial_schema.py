@@ -5,10 +5,12 @@ Revises:
 Create Date: 2026-11-25 07:30:30.051698
 
 """
+import json
+from pathlib import Path
+
 import sqlalchemy as sa
 from alembic import op
 
-from app.core.lookups import seed_rows
 
 
 # revision identifiers, used by Alembic.
@@ -180,7 +182,14 @@ def upgrade():
     lookup = sa.table("lookup", sa.column("kind", sa.String), sa.column("code", sa.String),
                       sa.column("label", sa.String), sa.column("sort_order", sa.Integer),
                       sa.column("is_active", sa.Boolean))
-    op.bulk_insert(lookup, seed_rows())
+    op.bulk_insert(lookup, _seed("0001_lookups.json"))
+
+
+def _seed(name):
+    """Frozen seed data of this revision (migrations/seed_data): later code changes never alter
+    what an old migration writes."""
+    path = Path(__file__).resolve().parents[1] / "seed_data" / name
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def downgrade():
