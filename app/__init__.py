@@ -34,6 +34,8 @@ def create_app(config=None) -> Flask:
     from app.auth.routes import bp as auth_bp
     from app.households.routes import bp as households_bp
     from app.main.routes import bp as main_bp
+    from app.ops.health import bp as health_bp
+    app.register_blueprint(health_bp)
     from app.reviews.round_routes import bp as rounds_bp
     from app.reviews.routes import bp as reviews_bp
     from app.reviews.standard_routes import bp as standards_bp

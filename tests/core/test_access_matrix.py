@@ -27,6 +27,7 @@ ROUTES = {
     "static": PUBLIC,
     "auth.login": PUBLIC,
     "main.set_language": PUBLIC,
+    "health.healthz": PUBLIC,
     "auth.logout": ANY_USER,
     "auth.change_password": ANY_USER,
     "main.home": ANY_USER,
