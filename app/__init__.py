@@ -6,6 +6,7 @@ from flask_babel import gettext
 
 from app.config import load_config
 from app.core.i18n import N_
+from app.ops import logs
 from app.core import text
 from app.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
 
@@ -18,6 +19,7 @@ def _locale():
 def create_app(config=None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     load_config(app, config)
+    logs.init_app(app)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=_migrations_dir(), render_as_batch=True)

@@ -28,6 +28,9 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = "10 per minute"
+    # Logs on stderr (app/ops/logs.py): level and "text" or "json" (one object per line).
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
     PAGE_SIZE = 25
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024
     # Evidence files of supports: one file at most this size; stored under UPLOAD_DIR
