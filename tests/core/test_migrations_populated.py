@@ -1,14 +1,11 @@
 """Migrations on real data: the demo province is migrated down to the first revision and up to
-head again, on its own database (SQLite file, or a scratch PostgreSQL database beside the test
-one). CI's other tests migrate an empty database, which hides a batch rebuild that breaks on
-rows (SQLite "FOREIGN KEY constraint failed" and a leftover _alembic_tmp_* table)."""
+head again, on a scratch database of its own (tests/core/conftest.py). The other tests migrate
+an empty database, which hides a batch rebuild that breaks on rows (SQLite "FOREIGN KEY
+constraint failed" and a leftover _alembic_tmp_* table)."""
 import hashlib
-import os
 
-import pytest
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import inspect, text
 
 from app import create_app
 from app.extensions import db
@@ -17,26 +14,6 @@ from tests.conftest import make_config
 FIRST = "0001"
 # Later revisions seed lookup rows and their downgrades remove them again, by design.
 SEEDED_LATER = {"lookup"}
-
-
-@pytest.fixture
-def scratch_url(tmp_path):
-    url = os.environ.get("TEST_DATABASE_URL")
-    if not url:
-        yield "sqlite:///" + str(tmp_path / "populated.db")
-        return
-    base = make_url(url)
-    name = f"{base.database}_migrations"
-    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def _fingerprint(tables, columns_of) -> dict:
@@ -57,9 +34,9 @@ def _state():
     return tables, {t: sorted(c["name"] for c in insp.get_columns(t)) for t in tables}
 
 
-def test_demo_database_goes_down_to_the_first_revision_and_up_again(scratch_url):
+def test_demo_database_goes_down_to_the_first_revision_and_up_again(scratch_databases):
     from app import demo
-    app = create_app(make_config(scratch_url))
+    app = create_app(make_config(scratch_databases("migrations")))
     with app.app_context():
         upgrade()
         demo.load(80, 7)
