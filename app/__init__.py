@@ -1,14 +1,14 @@
 """Thoát Nghèo: household case files followed to a sustainable exit from poverty."""
-from flask import Flask, render_template, session
+from flask import Flask, current_app, render_template, request, session
 from flask_wtf.csrf import CSRFError
 
 from flask_babel import gettext
 
 from app.config import load_config
 from app.core.i18n import N_
-from app.ops import logs
-from app.core import text
-from app.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+from app.ops import jobs, logs
+from app.core import sensitive, text
+from app.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate, trust_proxies
 
 
 def _locale():
@@ -20,6 +20,8 @@ def create_app(config=None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     load_config(app, config)
     logs.init_app(app)
+    jobs.init_app(app)
+    trust_proxies(app)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=_migrations_dir(), render_as_batch=True)
@@ -29,6 +31,8 @@ def create_app(config=None) -> Flask:
     babel.init_app(app, locale_selector=_locale)
     limiter.init_app(app)
     _configure_login()
+    from app.auth import sessions
+    sessions.init_app(app)
     _configure_sqlite(app)
 
     from app import models  # noqa: F401  (every model registered on the metadata)
@@ -44,6 +48,10 @@ def create_app(config=None) -> Flask:
     for bp in (main_bp, auth_bp, admin_bp, households_bp, reviews_bp, standards_bp):
         app.register_blueprint(bp)
     app.register_blueprint(rounds_bp)
+    from app.reviews.official_list_routes import bp as official_lists_bp
+    from app.reviews.survey_grid_routes import bp as survey_bp
+    app.register_blueprint(survey_bp)
+    app.register_blueprint(official_lists_bp)
     from app.imports.routes import bp as imports_bp
     app.register_blueprint(imports_bp)
     from app.reviews.exit_routes import bp as exits_bp
@@ -117,6 +125,12 @@ def _security_headers(response):
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
+    # Nearly every page shows personal data or a form with a CSRF token, so no page is kept by
+    # the browser or a proxy (a shared computer's back button, a disk cache); static files are.
+    if request.endpoint != "static":
+        response.headers.setdefault("Cache-Control", "no-store")
+    if current_app.config["PREFERRED_URL_SCHEME"] == "https":  # see load_config
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     return response
 
 
@@ -124,7 +138,8 @@ def _register_template_helpers(app):
     app.jinja_env.filters.update(
         date=text.format_date, number=text.format_number, vnd=text.format_vnd,
         mask_id=text.mask_id)
-    app.jinja_env.globals.update(percent=text.format_percent, current_locale=_locale)
+    app.jinja_env.globals.update(percent=text.format_percent, current_locale=_locale,
+                                 **sensitive.TEMPLATE_HELPERS)
 
 
 def _register_error_pages(app):

@@ -8,6 +8,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 # Deterministic constraint names so Alembic migrations are the same on SQLite and PostgreSQL.
 naming = {
@@ -24,3 +25,12 @@ csrf = CSRFProtect()
 htmx = HTMX()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def trust_proxies(app):
+    """Read the client address (and scheme) through TRUSTED_PROXIES reverse proxies, so the
+    rate limit and the audit log see the officer's address, not the proxy's; a header sent by
+    the client itself past those proxies is ignored."""
+    hops = app.config["TRUSTED_PROXIES"]
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)

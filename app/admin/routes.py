@@ -1,13 +1,16 @@
 """Admin: users, administrative units, the audit log."""
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from app.auth import login as login_service
 from app.auth.forms import UnitForm, UserForm
-from app.core import audit
+from app.core import audit, clock
 from app.core.audit import AuditLog
 from app.core.guards import require_roles
+from app.core.once import once
 from app.core.units import ALLOWED_PARENTS, LEVEL_LABELS, LEVELS, AdminUnit
 from app.core.users import Role, User
 from app.extensions import db
@@ -15,7 +18,8 @@ from app.sponsors.models import Sponsor
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 require_roles(bp, Role.ADMIN)
-USER_FIELDS = ("username", "full_name", "role", "unit_id", "sponsor_id", "active")
+USER_FIELDS = ("username", "full_name", "role", "unit_id", "sponsor_id", "active",
+               "must_change_password")
 UNIT_FIELDS = ("code", "name", "level", "parent_id", "is_urban", "is_active")
 
 
@@ -37,7 +41,8 @@ def users():
     rows = db.session.scalars(select(User).order_by(User.username)).all()
     sponsor_names = dict(db.session.execute(select(Sponsor.id, Sponsor.name).where(
         Sponsor.id.in_({u.sponsor_id for u in rows if u.sponsor_id}))).all())
-    return render_template("admin/users.html", users=rows, sponsor_names=sponsor_names)
+    return render_template("admin/users.html", users=rows, sponsor_names=sponsor_names,
+                           now=clock.utcnow(), is_locked=login_service.is_locked)
 
 
 def _user_form(user=None):
@@ -80,6 +85,7 @@ def _validate_scope(form) -> AdminUnit | None:
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
+@once
 def user_create():
     form = _user_form()
     if form.validate_on_submit():
@@ -92,7 +98,8 @@ def user_create():
         if not any(f.errors for f in form):
             user = User(username=form.username.data, full_name=form.full_name.data.strip(),
                         role=form.role.data, unit_id=unit.id if unit else None,
-                        sponsor_id=sponsor_id, active=form.active.data)
+                        sponsor_id=sponsor_id, active=form.active.data,
+                        must_change_password=form.must_change_password.data)
             user.set_password(form.password.data)
             db.session.add(user)
             db.session.flush()
@@ -123,6 +130,7 @@ def user_edit(user_id):
             user.username, user.full_name = form.username.data, form.full_name.data.strip()
             user.role, user.unit_id, user.active = form.role.data, unit.id if unit else None, form.active.data
             user.sponsor_id = sponsor_id
+            user.must_change_password = form.must_change_password.data
             if form.password.data:
                 user.set_password(form.password.data)
             if scope_changed or form.password.data:
@@ -145,6 +153,15 @@ def user_deactivate(user_id):
     audit.record("deactivate", "user", user.id)
     db.session.commit()
     flash(_("Đã khóa tài khoản %(name)s.", name=user.username), "success")
+    return redirect(url_for(".users"), code=303)
+
+
+@bp.post("/users/<int:user_id>/unlock")
+def user_unlock(user_id):
+    user = db.session.get(User, user_id) or abort(404)
+    login_service.unlock(user)
+    db.session.commit()
+    flash(_("Đã mở khóa đăng nhập cho %(name)s.", name=user.username), "success")
     return redirect(url_for(".users"), code=303)
 
 
@@ -193,6 +210,7 @@ def _validate_parent(form, unit=None) -> tuple[bool, AdminUnit | None]:
 
 
 @bp.route("/units/new", methods=["GET", "POST"])
+@once
 def unit_create():
     form = _unit_form()
     if form.validate_on_submit():

@@ -1,12 +1,15 @@
 """Base form: WTForms' own messages in Vietnamese (WTForms ships no Vietnamese catalogue),
-and the dd/mm/yyyy date field every domain uses."""
-from datetime import date
+the one-time token every form carries (core.once), and the dd/mm/yyyy date field every
+domain uses."""
+import secrets
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, ValidationError
+from wtforms import DateField, HiddenField, ValidationError
 from wtforms.widgets import TextInput
+
+from app.core import clock
 
 # WTForms' built-in messages → Vietnamese. Messages with placeholders keep them.
 WTFORMS_VI = {
@@ -47,7 +50,22 @@ class _VietnameseMessages:
         return self.gettext(singular if n == 1 else plural)
 
 
+class OnceTokenField(HiddenField):
+    """A create form's one-time token (see core.once): new each time the form is shown
+    afresh, the posted one when a form comes back with its errors (so the corrected post
+    is still the same submission)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(default=lambda: secrets.token_urlsafe(16), **kwargs)
+
+    def __call__(self, **kwargs):
+        kwargs.setdefault("id", False)   # several forms on one page: no duplicate ids
+        return super().__call__(**kwargs)
+
+
 class AppForm(FlaskForm):
+    form_token = OnceTokenField()   # rendered by create forms; read by core.once
+
     class Meta:
         def get_translations(self, form):
             return _VietnameseMessages()
@@ -55,7 +73,7 @@ class AppForm(FlaskForm):
 
 def not_in_future(form, field):
     """A date validator: what happened cannot be dated after today."""
-    if field.data and field.data > date.today():
+    if field.data and field.data > clock.today():
         raise ValidationError(_l("Ngày không được ở tương lai."))
 
 

@@ -13,6 +13,7 @@ from flask_login import current_user
 from sqlalchemy import ForeignKey, Select, false, select
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
+from app.core import audit, clock
 from app.core.units import COMMUNE, DISTRICT, HAMLET, PROVINCE, AdminUnit
 from app.core.users import Role
 from app.extensions import db
@@ -95,7 +96,7 @@ def sponsored_households(sponsor_id: int, day: date | None = None) -> Select:
     Models open to sponsors define `sponsor_scope(sponsor_id, household_ids)`."""
     from app.sponsors.models import Assignment  # sponsors.models imports this module
     return select(Assignment.household_id).where(
-        Assignment.sponsor_id == sponsor_id, Assignment.active_on(day or date.today()))
+        Assignment.sponsor_id == sponsor_id, Assignment.active_on(day or clock.today()))
 
 
 def sponsors_in_scope(user=None) -> Select:
@@ -130,6 +131,7 @@ def get_scoped_or_404(model, ident, user=None, include_deleted: bool = False):
                                    include_deleted))
     if obj is None:
         abort(404)
+    audit.loaded(obj)   # a GET showing a case-file row records the view: no page can forget
     return obj
 
 

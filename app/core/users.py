@@ -7,6 +7,7 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app.core import clock
 from app.core.i18n import N_
 from app.core.units import HAMLET, PROVINCE, AdminUnit
 from app.extensions import db
@@ -46,8 +47,14 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     # Rotated at logout, deactivation and password change: every copied cookie dies with it.
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
-    created_at: Mapped[datetime] = mapped_column(default=datetime.utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.utcnow)
     last_login_at: Mapped[datetime | None]
+    # Failed logins since the last success, and no login attempt before locked_until: the
+    # back-off after a few failures or the lock after many (app/auth/login.py).
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None]
+    # Set by an admin: every page leads to the password change until the user has changed it.
+    must_change_password: Mapped[bool] = mapped_column(default=False)
 
     unit: Mapped[AdminUnit | None] = relationship(lazy="joined")
 

@@ -14,12 +14,14 @@ from flask import Blueprint, abort, current_app, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.core import audit, lookups
+from app.core import audit, clock, lookups
 from app.core.excel import xlsx_response
 from app.core.guards import require_roles, roles_required
 from app.core.htmx import is_swap, render, retarget, saved
+from app.core.once import once
 from app.core.scoping import AREA_ROLES, get_scoped_or_404, sponsors_in_scope, units_in_scope
 from app.core.units import HAMLET
+from app.core.urls import safe_next
 from app.core.users import Role
 from app.extensions import db
 from app.funds import disclosure as disclosure_sheet
@@ -53,8 +55,7 @@ def _managed_or_403(fund: Fund):
 
 
 def _safe_next(default: str) -> str:
-    target = request.form.get("next") or ""
-    return target if target.startswith("/funds/") and "//" not in target else default
+    return safe_next(request.form.get("next"), default)
 
 
 # Template helpers (for the supports panel and the case file too) ----------------------------
@@ -110,6 +111,7 @@ def index():
                queried=queried, queried_total=queried_total,
                can_create=current_user.role == Role.MASS_ORG and current_user.unit is not None
                and current_user.unit.level in services.FUND_LEVELS, **LABELS)
+    audit.viewed_households(r.household.id for r in awaiting + queried)
     if request.headers.get("HX-Target") == "fund-chart":
         return render(PAGES + "index.html", PAGES + "_chart.html", **ctx)
     return render(PAGES + "index.html", PAGES + "index.html", **ctx)
@@ -117,6 +119,7 @@ def index():
 
 @bp.route("/new", methods=["GET", "POST"])
 @front_only
+@once
 def create():
     unit = current_user.unit
     if unit is None or unit.level not in services.FUND_LEVELS or not unit.is_active:
@@ -147,7 +150,7 @@ def _book_context(fund, receipt_form=None, spend_form=None, transfer_form=None,
     manager = queries.manages(fund)
     ctx = dict(fund=fund, rows=rows, total=total, page_no=page, page_size=page_size,
                balance=services.balance(fund.id), open_amount=queries.open_amounts([fund.id])[fund.id],
-               manager=manager, reverse_errors=reverse_errors or {}, today=date.today(), **LABELS)
+               manager=manager, reverse_errors=reverse_errors or {}, today=clock.today(), **LABELS)
     if manager:
         ctx["receipt_form"] = receipt_form or ReceiptForm(formdata=None)
         ctx["spend_form"] = spend_form or SpendForm(formdata=None)
@@ -160,6 +163,7 @@ def _book_context(fund, receipt_form=None, spend_form=None, transfer_form=None,
 def show(fund_id):
     fund = get_scoped_or_404(Fund, fund_id)
     ctx = _book_context(fund)
+    audit.viewed_households(r.household.id for r in ctx["rows"] if r.household)
     if request.headers.get("HX-Target") == "ledger":
         return render(PAGES + "fund.html", PAGES + "_ledger.html", **ctx)
     return render(PAGES + "fund.html", PAGES + "fund.html", **ctx)
@@ -190,6 +194,7 @@ def _write_entry(fund_id, form_class, form_key, partial, action):
 
 @bp.post("/<int:fund_id>/receipts")
 @front_only
+@once
 def receipt_create(fund_id):
     return _write_entry(fund_id, ReceiptForm, "receipt_form", PAGES + "_receipt_form.html",
                         services.record_receipt)
@@ -197,6 +202,7 @@ def receipt_create(fund_id):
 
 @bp.post("/<int:fund_id>/spends")
 @front_only
+@once
 def spend_create(fund_id):
     return _write_entry(fund_id, SpendForm, "spend_form", PAGES + "_spend_form.html",
                         services.record_spend)
@@ -204,6 +210,7 @@ def spend_create(fund_id):
 
 @bp.post("/<int:fund_id>/transfers")
 @front_only
+@once
 def transfer_create(fund_id):
     return _write_entry(fund_id, TransferForm, "transfer_form", PAGES + "_transfer_form.html",
                         services.transfer)
@@ -212,7 +219,7 @@ def transfer_create(fund_id):
 # Disclosure sheet ---------------------------------------------------------------------------
 
 def _period():
-    today = date.today()
+    today = clock.today()
     start = queries.parse_date(request.args.get("from")) or date(today.year, 1, 1)
     end = queries.parse_date(request.args.get("to")) or today
     return (start, end) if start <= end else (end, start)
@@ -262,6 +269,7 @@ def _awaiting() -> int:
 @bp.get("/review")
 def review():
     ctx = _review_context(queries.ReviewParams.from_args(request.args))
+    audit.viewed_households(r.household.id for r in ctx["rows"])
     if request.headers.get("HX-Target") == "review-results":
         return render(PAGES + "review.html", PAGES + "_review_results.html", **ctx)
     return render(PAGES + "review.html", PAGES + "review.html", **ctx)
@@ -281,10 +289,10 @@ def _entry_context(entry, form=None, reverse_form=None):
 @bp.get("/entries/<int:entry_id>")
 def entry(entry_id):
     entry = queries.entry_or_404(entry_id)
-    if entry.support_id:
-        audit.record("view", "fund_entry", entry.id)
-        db.session.commit()
-    return render(PAGES + "entry.html", PAGES + "entry.html", **_entry_context(entry))
+    ctx = _entry_context(entry)
+    if ctx["row"]:   # a disbursement paying a support: its household is shown
+        audit.viewed("household", ctx["row"].household.id, fund_entry=entry.id)
+    return render(PAGES + "entry.html", PAGES + "entry.html", **ctx)
 
 
 def _decided(entry_id, action, needs_manager=True):

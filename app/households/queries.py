@@ -1,9 +1,9 @@
 """The household list: search, filters, sort and pagination over the scoped query."""
 from dataclasses import dataclass, field
-from datetime import date
 
 from sqlalchemy import and_, exists, func, select
 
+from app.core import clock, sensitive
 from app.core.i18n import N_
 from app.core.scoping import scoped
 from app.core.text import fold
@@ -19,8 +19,6 @@ FLAGS = {"merit": Household.has_merit_member, "ethnic": Household.is_ethnic_mino
          "female": Household.is_female_headed, "nolabour": Household.has_no_labour_capacity}
 FLAG_LABELS = {"merit": N_("Có người có công"), "ethnic": N_("Dân tộc thiểu số"),
                "female": N_("Phụ nữ làm chủ hộ"), "nolabour": N_("Không còn khả năng lao động")}
-# Flags that reveal sensitive personal data (ethnicity): only for roles that see it.
-SENSITIVE_FLAGS = {"ethnic"}
 SORTS = {"name": (Household.head_name_folded, Household.id),
          "-name": (Household.head_name_folded.desc(), Household.id.desc()),
          "code": (Household.code,), "-code": (Household.code.desc(),),
@@ -52,7 +50,9 @@ class ListParams:
     page: int = 1
 
     @classmethod
-    def from_args(cls, args) -> "ListParams":
+    def from_args(cls, args, user=None) -> "ListParams":
+        """For `user` (default: the current user): a filter the role may not use is dropped
+        here, so it narrows nothing and shows in no title, link or log (core.sensitive)."""
         params = cls(q=(args.get("q") or "").strip()[:100])
         params.hamlet = _int(args, "hamlet", 1, 2**31)
         params.commune = _int(args, "commune", 1, 2**31)
@@ -60,7 +60,8 @@ class ListParams:
         params.poor_years = _int(args, "poor_years", 1, 50)
         params.status = args.get("status") if args.get("status") in STANDING_FILTERS else ""
         params.transition = args.get("transition") if args.get("transition") in TRANSITION_LABELS else ""
-        params.flags = [f for f in args.getlist("flag") if f in FLAGS]
+        params.flags = sensitive.usable("flag", [f for f in args.getlist("flag") if f in FLAGS],
+                                        user)
         params.sort = args.get("sort") if args.get("sort") in SORTS else "name"
         try:
             params.page = max(1, min(int(args.get("page", 1)), 100000))
@@ -85,7 +86,7 @@ def household_query(params: ListParams, user=None):
     if params.commune:
         stmt = stmt.where(Household.commune_id == params.commune)
     if params.status:
-        stmt = stmt.where(_standing_clause(params.status, date.today().year))
+        stmt = stmt.where(_standing_clause(params.status, clock.today().year))
     if params.transition and params.year:
         stmt = stmt.where(exists().where(
             Review.household_id == Household.id, Review.year == params.year,
@@ -93,12 +94,17 @@ def household_query(params: ListParams, user=None):
     elif params.transition:
         stmt = stmt.where(Household.last_transition == params.transition)
     if params.poor_years:
-        until = params.year or date.today().year
+        until = params.year or clock.today().year
         stmt = stmt.where(Household.status == "poor",
                           Household.poor_since <= until - params.poor_years + 1)
-    for flag in params.flags:
+    for flag in sensitive.usable("flag", params.flags, user):   # also for hand-built params
         stmt = stmt.where(FLAGS[flag].is_(True))
     return stmt
+
+
+def flag_labels(user=None) -> dict:
+    """The flag filters offered to `user`."""
+    return {k: FLAG_LABELS[k] for k in sensitive.usable("flag", FLAG_LABELS, user)}
 
 
 def _standing_clause(standing: str, this_year: int):

@@ -6,6 +6,7 @@ from flask_login import current_user
 from app.core import audit, lookups
 from app.core.guards import require_roles, roles_required
 from app.core.htmx import is_swap, render, saved
+from app.core.once import once
 from app.core.scoping import get_scoped_or_404, unit_in_scope_or_none, units_in_scope
 from app.core.units import COMMUNE, HAMLET
 from app.core.users import Role
@@ -13,8 +14,8 @@ from app.extensions import db
 from app.households import services
 from app.households.forms import DeleteForm, HouseholdForm, MemberForm, NewHouseholdForm
 from app.households.models import Household, Member
-from app.households.queries import (FLAG_LABELS, SENSITIVE_FLAGS, SORT_LABELS, STANDING_FILTERS,
-                                   ListParams, list_page)
+from app.households.queries import (SORT_LABELS, STANDING_FILTERS, ListParams, flag_labels,
+                                   list_page)
 from app.reviews.exit_routes import exit_panel_context
 from app.reviews.labels import TRANSITION_LABELS
 from app.reviews.queries import timeline_context
@@ -38,13 +39,11 @@ def _lookup_labels():
 
 @bp.get("/")
 def index():
-    params = ListParams.from_args(request.args)
-    flags = {k: v for k, v in FLAG_LABELS.items() if k in SENSITIVE_FLAGS and current_user.sees_sensitive
-             or k not in SENSITIVE_FLAGS}
-    params.flags = [f for f in params.flags if f in flags]   # no filtering by ethnicity either
+    params = ListParams.from_args(request.args, current_user)
     rows, total = list_page(params, current_app.config["PAGE_SIZE"])
+    audit.viewed_households(h.id for h in rows)
     ctx = dict(rows=rows, total=total, params=params, page_size=current_app.config["PAGE_SIZE"],
-               hamlets=_hamlets(), flag_labels=flags, sort_labels=SORT_LABELS,
+               hamlets=_hamlets(), flag_labels=flag_labels(current_user), sort_labels=SORT_LABELS,
                status_labels=STANDING_FILTERS, transition_labels=TRANSITION_LABELS,
                commune=unit_in_scope_or_none(params.commune, COMMUNE) if params.commune else None)
     # The search box and filters target only the results; anything else gets the page.
@@ -55,6 +54,7 @@ def index():
 
 @bp.route("/new", methods=["GET", "POST"])
 @editor_only
+@once
 def create():
     form = NewHouseholdForm()
     form.fill_choices(_hamlets())
@@ -86,9 +86,7 @@ def _case_context(household, **extra):
 
 @bp.get("/<int:household_id>")
 def case_file(household_id):
-    household = get_scoped_or_404(Household, household_id)
-    audit.record("view", "household", household.id)
-    db.session.commit()
+    household = get_scoped_or_404(Household, household_id)   # records the view (core.audit)
     return render("households/case.html", "households/case.html", **_case_context(household))
 
 
@@ -179,6 +177,7 @@ def members(household_id):
 
 @bp.route("/<int:household_id>/members/new", methods=["GET", "POST"])
 @editor_only
+@once
 def member_create(household_id):
     household = get_scoped_or_404(Household, household_id)
     form = MemberForm()

@@ -2,9 +2,11 @@
 
 Refused before anything is parsed: a file too big or empty, another extension, `.xlsm`/`.xls`,
 bytes that are not a zip (a renamed .txt, a truncated download), a zip with too many entries, a
-declared uncompressed size out of bounds or a suspicious compression ratio (a zip bomb), macros
-(vbaProject.bin, macro content types), a DTD or entity declaration at the head of any XML part.
-A refusal is `Refused(msgid, **args)`: a Vietnamese message translated where it is shown."""
+declared uncompressed size out of bounds (all parts, or any one part) or a suspicious
+compression ratio (a zip bomb), macros (vbaProject.bin, macro content types), a DTD or entity
+declaration at the head of any XML part. zipfile never returns more of a part than its declared
+size, so the declared sizes checked here bound what is read. A refusal is `Refused(msgid,
+**args)`: a Vietnamese message translated where it is shown."""
 import codecs
 import csv
 import io
@@ -14,6 +16,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from app.config import Config
 from app.core.i18n import N_
 
 XLSX, CSV = "xlsx", "csv"
@@ -37,6 +40,9 @@ class Limits:
     max_rows: int = 100_000              # data rows of the sheet
     max_columns: int = 200
     max_cells: int = 5_000_000           # declared dimension rows × columns; shared strings
+    max_cell_chars: int = Config.IMPORT_MAX_CELL_CHARS          # one cell, one shared string
+    max_part_bytes: int = Config.IMPORT_MAX_PART_BYTES          # any one part, uncompressed
+    max_metadata_bytes: int = Config.IMPORT_MAX_METADATA_BYTES  # a part openpyxl reads whole
 
     @classmethod
     def from_config(cls, config) -> "Limits":
@@ -85,12 +91,31 @@ def check_upload(data: bytes, filename: str, limits: Limits) -> str:
     return kind
 
 
+class Package(zipfile.ZipFile):
+    """The .xlsx zip. A part read whole (`read()`: what openpyxl parses into a tree of objects,
+    at some twenty times its size in memory — content types, workbook, relationships, styles) is
+    held to `max_metadata_bytes`; the sheets and shared strings are streamed (xlsx.py)."""
+
+    def __init__(self, data: bytes, limits: Limits):
+        super().__init__(io.BytesIO(data))
+        self.limits = limits
+
+    def read(self, name, pwd=None):
+        info = name if isinstance(name, zipfile.ZipInfo) else self.getinfo(name)
+        if info.file_size > self.limits.max_metadata_bytes:
+            raise Refused(N_("Phần mô tả bảng tính (danh sách trang, định dạng) của tệp Excel quá "
+                             "lớn (%(size)s MB; tối đa %(max)s MB), không được mở."),
+                          size=f"{info.file_size / MB:.1f}",
+                          max=self.limits.max_metadata_bytes // MB)
+        return super().read(name, pwd)
+
+
 def check_package(data: bytes, limits: Limits):
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise Refused(N_("Tệp được đặt mật khẩu hoặc ở định dạng .xls cũ. Hãy bỏ mật khẩu, mở "
                          "bằng Excel và lưu lại dạng .xlsx."))
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
+        archive = Package(data, limits)
         infos = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
         raise Refused(N_("Tệp không phải là tệp Excel .xlsx hợp lệ (tệp bị hỏng, tải về chưa hết, "
@@ -104,6 +129,11 @@ def check_package(data: bytes, limits: Limits):
             raise Refused(N_("Tệp Excel khi giải nén quá lớn (%(size)s MB; tối đa %(max)s MB)."),
                           size=total // MB, max=limits.max_uncompressed // MB)
         for info in infos:
+            if info.file_size > limits.max_part_bytes:
+                raise Refused(N_("Một trang tính hoặc một phần của tệp Excel khi giải nén quá lớn "
+                                 "(%(size)s MB; tối đa %(max)s MB). Hãy chia danh sách thành nhiều "
+                                 "tệp."), size=info.file_size // MB,
+                              max=limits.max_part_bytes // MB)
             if info.file_size > MB and info.file_size > limits.max_ratio * max(info.compress_size, 1):
                 raise Refused(N_("Tệp Excel có tỉ lệ nén bất thường (nghi là “bom nén”), không "
                                  "được mở."))

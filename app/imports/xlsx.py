@@ -8,7 +8,9 @@ read-only iteration builds an ElementTree element and a cell object per value in
 about 8,000 rows/s for a 14-column list, against some 25,000 here, and the import's budget is
 5,000 rows/s for everything. Formulas are never evaluated: a formula cell gives its cached value
 (what `data_only=True` gives). The declared <dimension> is checked before the first row, and the
-row and column limits while reading (the dimension may be absent or lie)."""
+row and column limits while reading (the dimension may be absent or lie); so is the length of a
+cell's text and of a shared string (the rest is never read, the long text never built), and of
+any one XML token (see `_parse`)."""
 import io
 import pyexpat
 import re
@@ -20,8 +22,13 @@ from defusedxml import DefusedXmlException, DTDForbidden, EntitiesForbidden, Ext
 from openpyxl.utils.datetime import from_excel
 
 from app.core.i18n import N_
-from app.imports.reader import XLSX, CellError, Limits, Refused, Table
+from app.imports.reader import XLSX, CellError, Limits, Package, Refused, Table
 
+CHUNK = 256 * 1024
+# A start tag with its attributes, a comment: expat (2.5 here) holds an unfinished token whole
+# and scans it again from its start at every chunk, so one token of n bytes costs n² / CHUNK
+# (a 20 MB comment: 2 s; 240 MB: minutes). Real sheets have none over a few hundred bytes.
+MAX_TOKEN = 1024 * 1024
 TAGS = ("row", "c", "v", "t", "is", "dimension", "si", "rPh")
 
 
@@ -85,16 +92,34 @@ def _column(ref: str) -> int:
 _DIMENSION = re.compile(r"([A-Za-z]{1,3})(\d+)(?::([A-Za-z]{1,3})(\d+))?$")
 
 
+def _parse(parser, chunk: bytes, final: bool, fed: int) -> int:
+    """Feed one chunk; return the bytes fed so far. Refuses a token longer than MAX_TOKEN:
+    after a chunk, the last event expat reported is at most a chunk and a token back."""
+    parser.Parse(chunk, final)
+    fed += len(chunk)
+    if fed - parser.CurrentByteIndex > CHUNK + MAX_TOKEN:
+        raise Refused(N_("Tệp Excel có một đoạn XML dài bất thường (hơn %(max)s MB), không được "
+                         "mở."), max=MAX_TOKEN // (1024 * 1024))
+    return fed
+
+
+def _too_long(limits: Limits) -> Refused:
+    return Refused(N_("Tệp Excel có ô chứa chữ dài quá %(max)s ký tự (giới hạn của chính Excel), "
+                      "không được nhận."), max=limits.max_cell_chars)
+
+
 def read_shared_strings(source, limits: Limits) -> list[str]:
     strings: list[str] = []
     buf: list[str] = []
-    state = {"t": False, "rph": False}
+    state = {"t": False, "rph": False, "size": 0}
+    max_chars = limits.max_cell_chars
     parser = _defused_parser()
 
     def start(name, _attrs):
         tag = TAG[name]
         if tag == "si":
             buf.clear()
+            state["size"] = 0
         elif tag == "t" and not state["rph"]:
             state["t"] = True
         elif tag == "rPh":
@@ -114,10 +139,16 @@ def read_shared_strings(source, limits: Limits) -> list[str]:
     def chars(data):
         if state["t"]:
             buf.append(data)
+            state["size"] += len(data)
+            if state["size"] > max_chars:
+                raise _too_long(limits)
 
     parser.StartElementHandler, parser.EndElementHandler = start, end
     parser.CharacterDataHandler = chars
-    parser.ParseFile(source)
+    fed = 0
+    while chunk := source.read(CHUNK):
+        fed = _parse(parser, chunk, False, fed)
+    _parse(parser, b"", True, fed)
     return strings
 
 
@@ -129,27 +160,29 @@ class SheetParser:
     def __init__(self, shared, date_styles: set[str], epoch, limits: Limits):
         self.shared, self.date_styles, self.epoch, self.limits = shared, date_styles, epoch, limits
         self.done: list[tuple[int, tuple]] = []
+        self.fed = 0
         self.parser = p = _defused_parser()
         p.StartElementHandler, p.EndElementHandler, p.CharacterDataHandler = self._handlers()
 
     def feed(self, chunk: bytes, final: bool = False):
-        self.parser.Parse(chunk, final)
+        self.fed = _parse(self.parser, chunk, final, self.fed)
         rows = self.done[:]
         self.done.clear()   # the handlers hold this list
         return rows
 
     def _handlers(self):
         max_columns, max_rows = self.limits.max_columns, self.limits.max_rows + 100
+        max_chars, limits = self.limits.max_cell_chars, self.limits
         value_of, done, column, tag_of = self.value, self.done, _column, TAG
         shared = self.shared
         buf: list[str] = []
         cells: dict[int, object] = {}
-        row_number = col = count = 0
+        row_number = col = count = size = 0
         kind = style = None
         collect = False
 
         def start(name, attrs):
-            nonlocal row_number, col, kind, style, collect
+            nonlocal row_number, col, kind, style, collect, size
             if name != "c":
                 name = tag_of[name]
                 if name == "v" or name == "t":
@@ -169,6 +202,7 @@ class SheetParser:
                 raise Refused(N_("Bảng có quá nhiều cột (tối đa %(max)s)."), max=max_columns)
             kind, style = attrs.get("t"), attrs.get("s")
             buf.clear()
+            size = 0
 
         def end(name):
             nonlocal collect, count
@@ -200,8 +234,12 @@ class SheetParser:
                              if cells else ()))
 
         def chars(data):
+            nonlocal size
             if collect:
                 buf.append(data)
+                size += len(data)   # pieces of at most the parser's buffer_size (8 KB)
+                if size > max_chars:
+                    raise _too_long(limits)
 
         return start, end, chars
 
@@ -248,7 +286,6 @@ class SheetParser:
 
 class XlsxTable(Table):
     kind = XLSX
-    CHUNK = 256 * 1024
 
     def __init__(self, data: bytes, limits: Limits):
         from openpyxl.reader.excel import ExcelReader
@@ -257,9 +294,13 @@ class XlsxTable(Table):
         self.limits = limits
         try:
             reader = ExcelReader(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
+            reader.archive.close()
+            reader.archive = Package(data, limits)   # what openpyxl reads whole, bounded
             reader.read_manifest()
             reader.read_workbook()
             apply_stylesheet(reader.archive, reader.wb)
+        except Refused:
+            raise
         except DefusedXmlException:
             raise Refused(N_("Tệp Excel chứa khai báo XML không được phép (DTD/thực thể), không "
                              "được mở.")) from None
@@ -305,7 +346,7 @@ class XlsxTable(Table):
         count = 0
         with self.archive.open(path) as src:
             while True:
-                chunk = self._guarded(src.read, self.CHUNK)
+                chunk = self._guarded(src.read, CHUNK)
                 for row in self._guarded(parser.feed, chunk, not chunk):
                     yield row
                     count += 1

@@ -2,6 +2,7 @@
 from flask import Blueprint, abort, current_app, redirect, request, session, url_for
 from flask_login import current_user, login_required
 
+from app.core.urls import safe_next
 from app.core.users import Role
 
 bp = Blueprint("main", __name__)
@@ -25,7 +26,4 @@ def set_language():
     lang = request.form.get("lang")
     if lang in current_app.config["LANGUAGES"]:
         session["lang"] = lang
-    target = request.form.get("next") or "/"
-    if not target.startswith("/") or target.startswith("//"):
-        target = "/"
-    return redirect(target, code=303)
+    return redirect(safe_next(request.form.get("next")), code=303)

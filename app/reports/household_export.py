@@ -2,16 +2,15 @@
 scope, search, filters, sort), every matching row, streamed from the database into openpyxl's
 write-only sheet (constant memory whatever the size).
 
-Columns follow the role: ethnicity and the head's CCCD (masked like on screen) only for the
-officers who may see sensitive data (core.users.User.sees_sensitive) — not for mass
-organisations; sponsors never reach this export."""
-from datetime import date, datetime
+Columns and filters follow the role (core.sensitive): ethnicity and the head's CCCD (masked like
+on screen) only for the officers who may see sensitive data — not for mass organisations, whose
+ethnicity filter ListParams.from_args has already dropped; sponsors never reach this export."""
 
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, null, select
 from sqlalchemy.orm import aliased
 
-from app.core import lookups
+from app.core import clock, lookups, sensitive
 from app.core.excel import Column, Sheet
 from app.core.text import format_date, format_number, mask_id
 from app.core.units import AdminUnit
@@ -54,21 +53,22 @@ def describe_filters(params: ListParams, names: dict[int, str]) -> str:
     return "; ".join(parts) if parts else _("tất cả các hộ")
 
 
-def export_query(params: ListParams, user, sensitive: bool = False):
+def export_query(params: ListParams, user, sees_sensitive: bool = False):
     """The list's query (scope, filters, sort) with the exported fields: one row per
     household, its head's particulars joined, its members counted. The head's CCCD and
-    ethnicity are not even read unless the role may see them."""
+    the ethnicity are not even read unless the role may see them."""
     head = aliased(Member)
     persons = (select(func.count(Member.id))
                .where(Member.household_id == Household.id, Member.deleted_at.is_(None))
                .correlate(Household).scalar_subquery())
     fields = [Household.code, Household.head_name, head.birth_year, head.sex,
-              head.id_number if sensitive else null(), head.ethnicity_code if sensitive else null(),
+              head.id_number if sees_sensitive else null(),
+              head.ethnicity_code if sees_sensitive else null(),
               Household.hamlet_id, Household.commune_id, Household.address,
               persons, Household.status, Household.status_year, Household.exit_year,
               Household.poor_since, Household.last_transition, Household.has_merit_member,
-              Household.is_ethnic_minority, Household.is_female_headed,
-              Household.has_no_labour_capacity, Household.policy_group]
+              Household.is_ethnic_minority if sees_sensitive else null(),
+              Household.is_female_headed, Household.has_no_labour_capacity, Household.policy_group]
     return (household_query(params, user)
             .outerjoin(head, and_(head.household_id == Household.id,
                                   head.relationship_code == "head", head.deleted_at.is_(None)))
@@ -77,15 +77,15 @@ def export_query(params: ListParams, user, sensitive: bool = False):
 
 
 def export_sheet(params: ListParams, user) -> Sheet:
-    sensitive = bool(getattr(user, "sees_sensitive", False))
+    sees_sensitive = sensitive.sees_sensitive(user)
     above_commune = getattr(getattr(user, "unit", None), "level", None) not in (None, "commune")
     names = _unit_names(user)
-    stmt = export_query(params, user, sensitive)
+    stmt = export_query(params, user, sees_sensitive)
 
     columns = [Column(_("STT"), "int", 7), Column(_("Mã hộ"), "text", 13),
                Column(_("Họ và tên chủ hộ"), "text", 24), Column(_("Năm sinh"), "year", 8),
                Column(_("Giới tính"), "text", 7)]
-    if sensitive:
+    if sees_sensitive:
         columns += [Column(_("Số CCCD chủ hộ"), "text", 15), Column(_("Dân tộc"), "text", 10)]
     columns += [Column(_("Thôn/tổ"), "text", 16)]
     if above_commune:
@@ -94,17 +94,17 @@ def export_sheet(params: ListParams, user) -> Sheet:
                 Column(_("Phân loại"), "text", 16), Column(_("Năm quyết định"), "year", 9),
                 Column(_("Nghèo liên tục từ năm"), "year", 9), Column(_("Năm thoát"), "year", 8),
                 Column(_("Biến động gần nhất"), "text", 15), Column(_("Có người có công"), "text", 8)]
-    if sensitive:
+    if sees_sensitive:
         columns += [Column(_("Dân tộc thiểu số"), "text", 8)]
     columns += [Column(_("Phụ nữ làm chủ hộ"), "text", 8),
                 Column(_("Không còn khả năng lao động"), "text", 10),
                 Column(_("Nhóm chính sách"), "text", 22)]
 
-    this_year = date.today().year
+    this_year = clock.today().year
     statuses = {k: _(v) for k, v in STATUS_LABELS.items()}
     transitions = {k: _(v) for k, v in TRANSITION_LABELS.items()}
     policy = lookups.labels("policy_group")
-    ethnicity = lookups.labels("ethnicity") if sensitive else {}
+    ethnicity = lookups.labels("ethnicity") if sees_sensitive else {}
     sexes = {"M": _("Nam"), "F": _("Nữ")}
     unreviewed = _("Chưa rà soát")
     tally = {"households": 0, "persons": 0}
@@ -117,7 +117,7 @@ def export_sheet(params: ListParams, user) -> Sheet:
             tally["persons"] += count or 0
             tally["households"] = n
             row = [n, code, head_name, birth_year, sexes.get(sex, "")]
-            if sensitive:
+            if sees_sensitive:
                 row += [mask_id(id_number), ethnicity.get(ethnicity_code, "")]
             row.append(names.get(hamlet_id, ""))
             if above_commune:
@@ -126,7 +126,7 @@ def export_sheet(params: ListParams, user) -> Sheet:
             row += [address, count, statuses.get(now, unreviewed) if now else unreviewed,
                     status_year, poor_since, exit_year, transitions.get(last_transition, ""),
                     YES if merit else ""]
-            if sensitive:
+            if sees_sensitive:
                 row.append(YES if minority else "")
             row += [YES if female else "", YES if no_labour else "", policy.get(group, "")]
             yield row
@@ -142,11 +142,11 @@ def export_sheet(params: ListParams, user) -> Sheet:
     heading = [_("DANH SÁCH HỘ GIA ĐÌNH"),
                _("Đơn vị: %(unit)s", unit=unit.full_name() if unit else "—"),
                _("Điều kiện lọc: %(filters)s", filters=describe_filters(params, names)),
-               _("Xuất ngày %(when)s, người xuất: %(who)s", when=format_date(datetime.now()),
+               _("Xuất ngày %(when)s, người xuất: %(who)s", when=format_date(clock.utcnow()),
                  who=getattr(user, "full_name", "") or getattr(user, "username", ""))]
     notes = [_("Các cột “x”: có đặc điểm đó. Phân loại theo kết quả rà soát được quyết định "
                "gần nhất.")]
-    if sensitive:
+    if sees_sensitive:
         notes.append(_("Tài liệu có dữ liệu cá nhân nhạy cảm (Luật Bảo vệ dữ liệu cá nhân): chỉ "
                        "dùng cho công tác giảm nghèo, không chia sẻ ra ngoài."))
     return Sheet(_("Danh sách hộ"), heading, columns, rows(), totals, notes)

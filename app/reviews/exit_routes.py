@@ -1,15 +1,16 @@
 """Exit proposals: the case file's panel (propose, withdraw, record the decision) and the
 pipeline of proposals in the user's area. Thin views: parse → scoped load → service."""
-from datetime import date
 
 from flask import Blueprint, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from app.core import audit, clock
 from app.core.guards import require_roles, roles_required
 from app.core.htmx import is_swap, render
 from app.core.i18n import N_
+from app.core.once import once
 from app.core.scoping import get_scoped_or_404
 from app.core.users import Role
 from app.core.versioning import StaleEdit
@@ -21,6 +22,7 @@ from app.reviews.exit_forms import ExitDecisionForm, ExitProposalForm, ExitWithd
 from app.reviews.forms import STATUS_CHOICES
 from app.reviews.labels import STATUS_LABELS, TRANSITION_LABELS
 from app.reviews.models import ExitProposal, Review
+from app.reviews.queries import reviews_to_check
 
 bp = Blueprint("exits", __name__, url_prefix="/reviews/exits")
 require_roles(bp, Role.COMMUNE, Role.DISTRICT, Role.MASS_ORG)
@@ -53,7 +55,7 @@ def exit_panel_context(household, propose_form=None, decide_form=None, withdraw_
     if ctx["exit_can_propose"] or propose_form is not None:
         if propose_form is None:
             propose_form = ExitProposalForm(formdata=None)
-            propose_form.year.data = max(date.today().year, household.status_year or 0)
+            propose_form.year.data = max(clock.today().year, household.status_year or 0)
         propose_form.fill_choices(_targets(household))
         ctx["exit_propose_form"] = propose_form
     if open_proposal is not None:
@@ -100,6 +102,7 @@ def panel(household_id):
 
 @bp.post("/propose/<int:household_id>")
 @editor_only
+@once
 def propose(household_id):
     household = get_scoped_or_404(Household, household_id)
     form = ExitProposalForm()
@@ -180,7 +183,12 @@ def index():
     ctx = dict(params=params, groups=groups, years=overview.pipeline_years(), communes=communes,
                commune_names={c.id: c.name for c in communes}, state_labels=STATE_LABELS,
                users=overview.user_names(ids), status_labels=STATUS_LABELS,
-               transition_labels=TRANSITION_LABELS, group_limit=overview.GROUP_LIMIT)
+               transition_labels=TRANSITION_LABELS, group_limit=overview.GROUP_LIMIT,
+               to_check=reviews_to_check(params.year, params.commune.id if params.commune else None,
+                                         overview.GROUP_LIMIT))
+    audit.viewed_households([p.household_id for g in (groups["proposed"], groups["decided"])
+                             for p in g.rows] + [h.id for h in groups["relapsed"].rows]
+                            + [h.id for _r, h in ctx["to_check"][1]])
     if request.headers.get("HX-Target") == "exit-pipeline":
         return render("reviews/exits_pipeline.html", "reviews/_exits_pipeline.html", **ctx)
     return render("reviews/exits_pipeline.html", "reviews/exits_pipeline.html", **ctx)

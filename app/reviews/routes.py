@@ -1,12 +1,13 @@
 """A household's yearly reviews on its case file: the form with the live classification,
 and the timeline panel."""
-from datetime import date
 
 from flask import Blueprint, abort, request, url_for
 from flask_login import current_user
 
+from app.core import clock
 from app.core.guards import require_roles, roles_required
 from app.core.htmx import is_swap, render, saved
+from app.core.once import once
 from app.core.scoping import get_scoped_or_404
 from app.core.users import Role
 from app.core.versioning import StaleEdit
@@ -35,7 +36,7 @@ def timeline(household_id):
 
 def _standard_or_none(year):
     try:
-        return services.standard_for_year(int(year))
+        return services.standard_for_review_year(int(year))
     except (TypeError, ValueError, RuleError):
         return None
 
@@ -50,7 +51,7 @@ def _form_page(household, form, review, status=200, error=None, stale=False):
 def _classification(household, form, standard):
     """The rule's answer for what the form holds now, or the reason there is none."""
     if standard is None:
-        return {"error": f"Chưa có chuẩn nghèo áp dụng cho năm {form.year.data}."
+        return {"error": f"Chưa có chuẩn nghèo áp dụng cho danh sách năm {form.year.data + 1}."
                 if form.year.data else "Nhập năm rà soát."}
     if form.income_per_capita.data is None and form.score_a.data is None:
         return {"error": "Nhập thu nhập bình quân hoặc điểm A để tính phân loại.", "standard": standard}
@@ -61,6 +62,7 @@ def _classification(household, form, standard):
     except RuleError as exc:
         return {"error": str(exc), "standard": standard}
     return {"result": result, "standard": standard, "label": dict(STATUS_CHOICES)[result.status],
+            "list_year": form.list_year,
             "line": standard.line_for(services.area_of(household))}
 
 
@@ -101,13 +103,14 @@ def _submit(household, form, review):
 
 @bp.route("/new", methods=["GET", "POST"])
 @editor_only
+@once
 def create(household_id):
     household = get_scoped_or_404(Household, household_id)
     form = ReviewForm()
     if request.method == "GET":
         latest = next(iter(household_reviews(household.id)), None)
-        form.year.data = request.args.get("year", type=int) or date.today().year
-        form.review_date.data = date.today()
+        form.year.data = request.args.get("year", type=int) or clock.today().year
+        form.review_date.data = clock.today()
         if latest:  # carry over what rarely changes between years
             form.causes.data = latest.cause_codes
             form.has_labour.data = {True: "yes", False: "no"}.get(latest.has_labour)

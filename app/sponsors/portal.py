@@ -1,15 +1,15 @@
 """The sponsor portal (/sponsor/): a sponsor's own households, minimal data only, and the
 supports it logs for them. Phone first. Sponsors only; the scope (core.scoping) limits every
 read to the households of its active assignments."""
-from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.core import audit, lookups
+from app.core import audit, clock, lookups
 from app.core.guards import require_roles
 from app.core.htmx import is_swap, render
+from app.core.once import once
 from app.core.scoping import get_scoped_or_404
 from app.core.users import Role
 from app.extensions import db
@@ -30,21 +30,22 @@ def _labels():
 
 @bp.get("/")
 def home():
+    cards = pq.home_cards()
+    audit.viewed_households(c.id for c in cards)
     return render("sponsors/portal/home.html", "sponsors/portal/home.html",
-                  cards=pq.home_cards(), linked=current_user.sponsor_id is not None)
+                  cards=cards, linked=current_user.sponsor_id is not None)
 
 
 @bp.get("/households/<int:household_id>")
 def household(household_id):
-    hh = get_scoped_or_404(Household, household_id)
-    audit.record("view", "household", hh.id)
-    db.session.commit()
+    hh = get_scoped_or_404(Household, household_id)   # records the view (core.audit)
     rows = pq.supports(hh.id)
     return render("sponsors/portal/household.html", "sponsors/portal/household.html",
                   card=pq.household_card(hh), supports=rows, totals=pq.totals(rows), **_labels())
 
 
 @bp.route("/households/<int:household_id>/supports/new", methods=["GET", "POST"])
+@once
 def support_new(household_id):
     hh = get_scoped_or_404(Household, household_id)
     plan_items = {str(p.id): p for p in pq.open_plan_items(hh.id)}
@@ -52,7 +53,7 @@ def support_new(household_id):
     form.fill_choices(plan_items.values())
     error = None
     if request.method == "GET":
-        form.delivered_on.data = date.today()
+        form.delivered_on.data = clock.today()
     if form.validate_on_submit():
         item = plan_items.get(form.plan_item_id.data) if form.plan_item_id.data else None
         if form.plan_item_id.data and item is None:   # never offered: not this sponsor's
@@ -89,6 +90,7 @@ def support_new(household_id):
 @bp.get("/history")
 def history():
     rows = pq.supports()
+    heads = pq.head_names({s.household_id for s in rows})
+    audit.viewed_households(heads)
     return render("sponsors/portal/history.html", "sponsors/portal/history.html",
-                  supports=rows, totals=pq.totals(rows),
-                  heads=pq.head_names({s.household_id for s in rows}), **_labels())
+                  supports=rows, totals=pq.totals(rows), heads=heads, **_labels())

@@ -1,13 +1,14 @@
 """The sponsor directory (officers) and the case file's sponsor panel (assign, end).
 Thin views: parse → scoped load → service → commit → render."""
-from datetime import date
 
 from flask import Blueprint, abort, current_app, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.core import audit, clock
 from app.core.guards import require_roles, roles_required
 from app.core.htmx import is_swap, render
+from app.core.once import once
 from app.core.scoping import get_scoped_or_404, units_in_scope
 from app.core.units import HAMLET
 from app.core.users import Role
@@ -71,6 +72,7 @@ def _save(form, units, sponsor=None):
 
 @bp.route("/new", methods=["GET", "POST"])
 @directory_editor
+@once
 def create():
     form, units = _sponsor_form()
     if form.validate_on_submit():
@@ -82,8 +84,10 @@ def create():
 @bp.get("/<int:sponsor_id>")
 def show(sponsor_id):
     sponsor = queries.sponsor_or_404(sponsor_id)
+    rows = queries.sponsor_households(sponsor.id)
+    audit.viewed_households(a.household_id for a, _code, _head in rows)
     return render("sponsors/show.html", "sponsors/show.html", sponsor=sponsor,
-                  rows=queries.sponsor_households(sponsor.id), today=date.today(),
+                  rows=rows, today=clock.today(),
                   can_edit=_editable(sponsor))
 
 
@@ -116,20 +120,20 @@ def sponsor_panel_context(household, assign_form=None, end_form=None, end_id=Non
     assignments = queries.household_assignments(household.id)
     current = [a for a in assignments if a.ends_on is None]
     ctx = dict(sponsor_current=current, sponsor_past=[a for a in assignments if a.ends_on is not None],
-               sponsor_today=date.today(), sponsor_error=error, sponsor_assign_form=None,
+               sponsor_today=clock.today(), sponsor_error=error, sponsor_assign_form=None,
                sponsor_end_forms={}, sponsor_end_open=end_id)
     if not current_user.can_edit_cases:
         return ctx
     if assign_form is None:
         assign_form = AssignForm(formdata=None)
-        assign_form.starts_on.data = date.today()
+        assign_form.starts_on.data = clock.today()
     assign_form.fill_choices(queries.assignable_sponsors())
     ctx["sponsor_assign_form"] = _unique_ids(assign_form, "sp-assign-")
     for a in current:
         form = end_form if a.id == end_id and end_form is not None else None
         if form is None:
             form = EndAssignmentForm(formdata=None)
-            form.ends_on.data = date.today()
+            form.ends_on.data = clock.today()
         form.version.data = a.version
         ctx["sponsor_end_forms"][a.id] = _unique_ids(form, f"sp-end-{a.id}-")
     return ctx
@@ -154,6 +158,7 @@ def panel(household_id):
 
 @bp.post("/households/<int:household_id>/assign")
 @editor_only
+@once
 def assign(household_id):
     household = get_scoped_or_404(Household, household_id)
     form = AssignForm()

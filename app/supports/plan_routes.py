@@ -1,12 +1,13 @@
 """The case file's plan panel (inline create / edit, draft from the latest review) and the
 plan list across the user's area. Thin views: parse → scoped load → service → commit → render."""
-from datetime import date
 
 from flask import current_app, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.core import audit, clock
 from app.core.htmx import render, saved
+from app.core.once import once
 from app.core.scoping import get_scoped_or_404, units_in_scope
 from app.core.units import HAMLET
 from app.core.versioning import StaleEdit
@@ -25,7 +26,7 @@ def plan_panel_context(household, **extra) -> dict:
     """What supports/_plan_panel.html needs (keys prefixed `plan_`, merged into the case file's
     context without clashing)."""
     review = plans.latest_review(household.id)
-    items, today = plans.household_items(household.id), date.today()
+    items, today = plans.household_items(household.id), clock.today()
     ctx = dict(plan_items=items, plan_today=today,
                plan_overdue=sum(1 for i in items if i.is_overdue(today)),
                plan_status_labels=PLAN_STATUS_LABELS,
@@ -66,6 +67,7 @@ def plan_panel(household_id):
 
 @bp.route("/households/<int:household_id>/plan/new", methods=["GET", "POST"])
 @editor_only
+@once
 def plan_item_create(household_id):
     household = get_scoped_or_404(Household, household_id)
     form = PlanItemForm()
@@ -164,7 +166,8 @@ def plan_list():
     params = queries.PlanListParams.from_args(request.args)
     page_size = max(current_app.config["PAGE_SIZE"], PLAN_LIST_PAGE)
     rows, total = queries.plan_list(params, page_size)
-    ctx = dict(rows=rows, total=total, params=params, page_size=page_size, today=date.today(),
+    audit.viewed_households(h.id for _item, h in rows)
+    ctx = dict(rows=rows, total=total, params=params, page_size=page_size, today=clock.today(),
                hamlets=db.session.scalars(units_in_scope(HAMLET)).all(),
                sponsors=sponsor_choices(_("Tất cả")), status_labels=PLAN_STATUS_LABELS,
                overdue_total=queries.overdue_count())

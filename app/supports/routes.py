@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from app.core import audit, lookups
 from app.core.htmx import render, saved
+from app.core.once import once
 from app.core.scoping import get_scoped_or_404
 from app.extensions import db
 from app.households.models import Household
@@ -54,6 +55,7 @@ def _uploads():
 
 @bp.route("/households/<int:household_id>/new", methods=["GET", "POST"])
 @editor_only
+@once
 def support_create(household_id):
     household = get_scoped_or_404(Household, household_id)
     form = SupportForm()
@@ -112,8 +114,7 @@ def evidence(evidence_id):
     path = files.path_of(row.stored_name)
     if path is None or row.content_type not in files.KINDS:
         abort(404)
-    audit.record("view", "evidence", row.id)
-    db.session.commit()
+    audit.viewed("evidence", row.id)   # joins the view of its household (core.audit)
     response = send_file(path, mimetype=row.content_type, conditional=False,
                          as_attachment=row.content_type == "application/pdf",
                          download_name=files.download_name(row.original_name, row.content_type,

@@ -3,6 +3,7 @@ inline (the row is swapped, the counter refreshed out of band)."""
 from flask import redirect, request, url_for
 from flask_login import current_user
 
+from app.core import audit
 from app.core import lookups
 from app.core.htmx import is_swap, render
 from app.core.scoping import units_in_scope
@@ -22,6 +23,7 @@ def _labels():
 def _queue(status=200, errors=None):
     hamlet = request.args.get("hamlet", type=int)
     rows = queries.pending_page(hamlet)
+    audit.viewed_households(h.id for _s, h in rows)
     return render("supports/verify.html", "supports/verify.html", status, rows=rows,
                   pending_total=queries.pending_count(), hamlet=hamlet,
                   hamlets=db.session.scalars(units_in_scope(HAMLET)).all(),

@@ -10,10 +10,10 @@ from tests.conftest import page_text
 def test_admin_creates_user_with_scope(login_as, world, db):
     admin = login_as("admin")
     data = {"username": "canbo.moi", "full_name": "Cán Bộ Mới", "role": "commune",
-            "unit_id": world.units["C2"], "password": "matkhau123", "active": "y"}
+            "unit_id": world.units["C2"], "password": "dong-lua-chin-vang", "active": "y"}
     assert admin.form("/admin/users/new", data).status_code == 303
     user = db.session.scalar(select(User).where(User.username == "canbo.moi"))
-    assert user.unit_id == world.units["C2"] and user.check_password("matkhau123")
+    assert user.unit_id == world.units["C2"] and user.check_password("dong-lua-chin-vang")
     assert db.session.scalar(select(AuditLog).where(AuditLog.entity == "user",
                                                     AuditLog.entity_id == user.id)).action == "create"
     again = admin.form("/admin/users/new", data)
@@ -22,7 +22,8 @@ def test_admin_creates_user_with_scope(login_as, world, db):
 
 def test_role_needs_matching_scope_level(login_as, world):
     admin = login_as("admin")
-    base = {"username": "sai.cap", "full_name": "Sai Cấp", "password": "matkhau123", "active": "y"}
+    base = {"username": "sai.cap", "full_name": "Sai Cấp", "password": "dong-lua-chin-vang",
+            "active": "y"}
     district_at_commune = admin.form("/admin/users/new", dict(base, role="district",
                                                               unit_id=world.units["C1"]))
     assert district_at_commune.status_code == 422

@@ -154,7 +154,7 @@ def choose_params(app) -> dict:
         return {"list": list_args, "narrow": narrow, "broad": "nguyen",
                 "household_id": household_id, "counts": {
                     "list": db.session.scalar(
-                        household_query(ListParams.from_args(_MultiDict(list_args)), user)
+                        household_query(ListParams.from_args(_MultiDict(list_args), user), user)
                         .with_only_columns(func.count()).order_by(None)),
                     "narrow": matches(narrow), "broad": matches("nguyen")}}
 
@@ -225,7 +225,7 @@ def capture_sql(app, username: str, params: dict) -> dict:
                                ("narrow", _MultiDict(q=params["narrow"])),
                                ("broad", _MultiDict(q=params["broad"]))):
                 statements.clear()
-                list_page(ListParams.from_args(args), page_size, user)
+                list_page(ListParams.from_args(args, user), page_size, user)
                 captured[name] = list(statements)
             statements.clear()
             household = get_scoped_or_404(Household, params["household_id"], user)

@@ -11,6 +11,7 @@ from app.households.models import Household, Member
 from app.imports.models import ImportBatch
 from app.reviews.models import (ExitProposal, HamletMeeting, Indicator, Review, ReviewRequest,
                                 ReviewRound)
+from app.reviews.round_models import PostingComplaint, RoundPosting
 from app.sponsors.models import Assignment, Sponsor
 from app.supports.models import Evidence, PlanItem, Support
 from tests.funds.helpers import matrix_entry_id, matrix_fund_id
@@ -34,6 +35,7 @@ ROUTES = {
     "admin.users": ADMIN, "admin.user_create": ADMIN, "admin.user_edit": ADMIN,
     "admin.user_deactivate": ADMIN, "admin.units": ADMIN, "admin.unit_create": ADMIN,
     "admin.unit_edit": ADMIN, "admin.audit_log": ADMIN,
+    "admin.user_unlock": ADMIN,
     "standards.index": ADMIN, "standards.edit": ADMIN, "standards.indicator_label": ADMIN,
     "households.index": READERS,
     "households.case_file": READERS,
@@ -54,6 +56,14 @@ ROUTES = {
     "rounds.index": READERS, "rounds.show": READERS, "rounds.pending": READERS,
     "rounds.meetings": READERS, "rounds.requests": READERS,
     "rounds.create": EDITORS, "rounds.meeting_create": EDITORS, "rounds.request_create": EDITORS,
+    "rounds.pipeline": READERS, "rounds.postings": READERS, "rounds.decision": READERS,
+    "rounds.supervision": READERS, "rounds.supervised": READERS,
+    "rounds.posting_create": EDITORS, "rounds.complaint_create": EDITORS,
+    "rounds.complaint_resolve": EDITORS, "rounds.decision_create": EDITORS,
+    "rounds.decision_apply": EDITORS,
+    # Bulk survey grid (commune officers) and the official lists of a round (every officer).
+    "survey.grid_page": EDITORS, "survey.save_row": EDITORS, "survey.preview_row": EDITORS,
+    "official_lists.page": READERS, "official_lists.xlsx": READERS,
     # Reports: pages and workbooks for every officer role (each scoped to its area).
     "reports.index": READERS, "reports.households_xlsx": READERS,
     **{f"reports.{name}{suffix}": READERS for suffix in ("", "_xlsx") for name in (
@@ -78,6 +88,10 @@ ROUTES = {
     "funds.entry_comment": ("commune", "mass_org"),
     "targets.index": READERS, "targets.progress": READERS,
     "targets.edit": ("commune", "district"),          # the level above only (unit checked: 404)
+    "targets.figures_page": READERS,
+    "targets.figures_edit": ("commune", "district"),  # the level above only (unit checked: 404)
+    "targets.figures_freeze": ("commune",),           # the officer's own commune only
+    "reports.figures_check": READERS,
     "periodic.index": READERS, "periodic.show": READERS,
     "periodic.submit": ("commune", "district"),       # the officer's own unit only
     "deadlines.index": ("district", "admin"), "deadlines.defaults": ADMIN,
@@ -109,6 +123,34 @@ def _round_id(world, db, commune):
         db.session.commit()
         round_id = round_.id
     return round_id
+
+
+def _posting_id(world, db, commune):
+    """A public posting of `commune`'s round (in its first hamlet), made here when missing."""
+    round_id = _round_id(world, db, commune)
+    posting_id = db.session.scalar(select(RoundPosting.id).where(RoundPosting.round_id == round_id))
+    if posting_id is None:
+        posting = RoundPosting(round_id=round_id, hamlet_id=world.units[f"H{commune[1]}"],
+                               place="Nhà văn hóa", posted_from=date(2024, 11, 12),
+                               posted_to=date(2024, 11, 19))
+        db.session.add(posting)
+        db.session.commit()
+        posting_id = posting.id
+    return posting_id
+
+
+def _complaint_id(world, db, commune):
+    """An open complaint on `commune`'s posting, made here when missing."""
+    posting_id = _posting_id(world, db, commune)
+    complaint_id = db.session.scalar(select(PostingComplaint.id).where(
+        PostingComplaint.posting_id == posting_id))
+    if complaint_id is None:
+        complaint = PostingComplaint(posting_id=posting_id, received_on=date(2024, 11, 13),
+                                     complainant="Người dân", content="Hộ bên cạnh chưa được bình xét")
+        db.session.add(complaint)
+        db.session.commit()
+        complaint_id = complaint.id
+    return complaint_id
 
 
 def _proposal_id(world, db, commune):
@@ -232,7 +274,8 @@ def _url(rule, world, db, commune="C1"):
         values["assignment_id"] = _assignment_id(world, db, commune)
     for arg, make in (("plan_item_id", _plan_item_id), ("support_id", _support_id),
                       ("evidence_id", _evidence_id), ("fund_id", matrix_fund_id),
-                      ("batch_id", _batch_id),
+                      ("batch_id", _batch_id), ("posting_id", _posting_id),
+                      ("complaint_id", _complaint_id),
                       ("entry_id", matrix_entry_id)):
         if arg in rule.arguments:
             values[arg] = make(world, db, commune)
@@ -320,7 +363,8 @@ VISIBLE = {
 def _object_rules(app):
     """Routes that name a household (and objects inside its case file) in their path."""
     return [r for r in _rules(app) if {"household_id", "proposal_id", "assignment_id", "plan_item_id",
-                                                 "support_id", "evidence_id"} & set(r.arguments)]
+                                                 "support_id", "evidence_id", "posting_id",
+                                                 "complaint_id"} & set(r.arguments)]
 
 
 @pytest.mark.parametrize("username", sorted(VISIBLE))

@@ -1,5 +1,6 @@
 """The corpus of bad files, built here: each is a small variation of a valid workbook."""
 import io
+import random
 import zipfile
 
 from tests.imports.conftest import xlsx
@@ -112,3 +113,58 @@ def corrupted_part() -> bytes:
     for i in range(start + 200, start + info.compress_size - 200, 97):
         data[i] ^= 0x5A
     return bytes(data)
+
+
+# Small on the wire, huge once read -------------------------------------------------------------
+
+SHEET = "xl/worksheets/sheet1.xml"
+STRINGS_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+
+
+def filler(size: int):
+    """`size` bytes of ASCII text in pieces, compressing about 90:1 at level 1 (under the
+    zip-bomb ratio, like the probe's file): long runs with a random letter now and then."""
+    rng = random.Random(size)
+    letters = "abcdefghijklmnopqrstuvwyz"
+    block = "".join("x" * 340 + rng.choice(letters) for _ in range(1000)).encode()
+    whole, rest = divmod(size, len(block))
+    for _ in range(whole):
+        yield block
+    yield block[:rest]
+
+
+def streamed(data: bytes, parts: dict) -> bytes:
+    """The same zip with `parts` (name → pieces: bytes or iterables of bytes) written piece by
+    piece at compression level 1, so a part of hundreds of MB is never held whole."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as target:
+        for info in source.infolist():
+            if info.filename not in parts:
+                target.writestr(info, source.read(info.filename))
+        for name, pieces in parts.items():
+            with target.open(name, "w") as part:
+                for piece in pieces:
+                    for chunk in ([piece] if isinstance(piece, bytes) else piece):
+                        part.write(chunk)
+    return out.getvalue()
+
+
+def long_text(data: bytes, marker: str, pieces: list, shared: bool = False) -> bytes:
+    """The workbook `data` (from conftest.xlsx, which writes inline strings) with the cell whose
+    text is `marker` holding `pieces` instead: inline, or as the one shared string (then every
+    cell holding `marker` refers to it)."""
+    xml = sheet_xml(data)
+    inline = f't="inlineStr"><is><t>{marker}</t></is>'
+    assert xml.count(inline) == 1 or shared and inline in xml
+    if not shared:
+        head, tail = xml.split(f"<t>{marker}</t>")
+        return streamed(data, {SHEET: [f"{head}<t>".encode(), *pieces, f"</t>{tail}".encode()]})
+    types = zipfile.ZipFile(io.BytesIO(data)).read("[Content_Types].xml").decode()
+    types = types.replace("</Types>", f'<Override PartName="/xl/sharedStrings.xml" '
+                                      f'ContentType="{STRINGS_TYPE}"/></Types>')
+    strings = ('<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" '
+               'uniqueCount="1"><si><t>')
+    return streamed(data, {SHEET: [xml.replace(inline, 't="s"><v>0</v>').encode()],
+                           "[Content_Types].xml": [types.encode()],
+                           "xl/sharedStrings.xml": [strings.encode(), *pieces, b"</t></si></sst>"]})
