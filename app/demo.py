@@ -1,10 +1,11 @@
 """Deterministic demo province: units, accounts, households and members with real-looking
 Vietnamese names. Bulk inserts (Core, explicit ids) so 300,000 households load in minutes."""
 import random
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import func, insert, select, text
 
+from app.core import clock
 from app.core.text import fold
 from app.core.units import COMMUNE, DISTRICT, HAMLET, PROVINCE, AdminUnit
 from app.core.users import Role, User
@@ -94,7 +95,7 @@ def build_units(rng, households: int):
             if kind == "Phường":
                 name = f"Tổ dân phố {h + 1}"
             hamlets.append(_unit(f"{c + 1:05d}{h + 1:03d}", name, HAMLET, commune,
-                                 is_urban=commune.is_urban))
+                                 is_urban=None))  # as its commune
     return province, districts, communes, hamlets
 
 
@@ -144,12 +145,12 @@ def _member_row(rng, mid, hid, position, name, sex, year, relation, ethnicity, h
         "health_insurance_expiry": date(today.year + rng.choice([0, 1]), 12, 31) if insured else None,
         "schooling_code": school, "work_status_code": work, "merit_category": None,
         "merit_relation": None, "merit_benefit": None, "version": 1,
-        "created_at": datetime.utcnow(), "updated_at": datetime.utcnow(), "deleted_at": None,
+        "created_at": clock.utcnow(), "updated_at": clock.utcnow(), "deleted_at": None,
         "deleted_reason": None, **hamlet_row}
 
 
 def build_households(rng, hamlets, count, batch=5000, progress=None):
-    today = date.today()
+    today = clock.today()
     next_hid = (db.session.scalar(select(func.max(Household.id))) or 0) + 1
     next_mid = (db.session.scalar(select(func.max(Member.id))) or 0) + 1
     lineages = [{f"{lv}_id": uid for lv, uid in h.lineage().items()} for h in hamlets]
@@ -192,7 +193,7 @@ def build_households(rng, hamlets, count, batch=5000, progress=None):
         code = f"HG{hid:07d}"
         folded = dict.fromkeys(fold(n[0]) for n in names)
         no_labour = size == 1 and head_year < 1955 or rng.random() < 0.01
-        standing = histories.household(hid, place, hamlets[hamlet_idx].is_urban, not no_labour)
+        standing = histories.household(hid, place, hamlets[hamlet_idx].urban, not no_labour)
         hh_rows.append({
             "id": hid, "code": code, "address": f"{hamlets[hamlet_idx].name}",
             "head_name": head_name, "head_name_folded": fold(head_name),
@@ -201,8 +202,8 @@ def build_households(rng, hamlets, count, batch=5000, progress=None):
             "has_no_labour_capacity": no_labour, "has_merit_member": merit_at is not None,
             "policy_group": ("social_protection" if no_labour else "poverty_policy")
             if standing["status"] in ("poor", "near_poor") else None,
-            "note": "", "version": 1, "created_at": datetime.utcnow(),
-            "updated_at": datetime.utcnow(), "deleted_at": None, "deleted_reason": None,
+            "note": "", "version": 1, "created_at": clock.utcnow(),
+            "updated_at": clock.utcnow(), "deleted_at": None, "deleted_reason": None,
             **place})
         if len(hh_rows) >= batch:
             _flush(hh_rows, m_rows)

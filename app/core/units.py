@@ -27,7 +27,9 @@ class AdminUnit(db.Model):
     name: Mapped[str] = mapped_column(String(120))
     level: Mapped[str] = mapped_column(String(10), index=True)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("admin_unit.id"), index=True)
-    is_urban: Mapped[bool] = mapped_column(default=False)
+    # Own flag; None = as the unit above (a hamlet follows its commune: phường and thị trấn
+    # urban, xã rural). Read the effective value through `urban`.
+    is_urban: Mapped[bool | None] = mapped_column(default=None)
     is_active: Mapped[bool] = mapped_column(default=True)
     path: Mapped[str] = mapped_column(String(200), index=True, default="")
 
@@ -40,6 +42,16 @@ class AdminUnit(db.Model):
     @property
     def level_label(self) -> str:
         return LEVEL_LABELS[self.level]
+
+    @property
+    def urban(self) -> bool:
+        """Urban or rural: the unit's own flag, else the nearest ancestor's, else rural."""
+        unit = self
+        while unit is not None:
+            if unit.is_urban is not None:
+                return unit.is_urban
+            unit = unit.parent
+        return False
 
     @property
     def ancestor_ids(self) -> list[int]:

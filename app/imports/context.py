@@ -6,7 +6,6 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.core import lookups
@@ -18,6 +17,8 @@ from app.imports import convert
 from app.imports.convert import Bad, fold
 from app.imports.mapping import heading_key
 from app.reviews.models import PovertyStandard
+from app.reviews.rules import RuleError
+from app.reviews.services import standard_for_review_year
 
 RELATIONSHIP_WORDS = {"vo": "spouse", "chong": "spouse", "vo chong": "spouse", "con trai": "child",
                       "con gai": "child", "con nuoi": "child", "cha": "parent", "me": "parent",
@@ -72,7 +73,7 @@ class Context:
     def __init__(self, user, options: Options):
         self.options = options
         hamlets = db.session.scalars(units_in_scope(HAMLET, user)).all()
-        self.hamlets = {h.id: {"id": h.id, "name": h.name, "is_urban": h.is_urban,
+        self.hamlets = {h.id: {"id": h.id, "name": h.name, "is_urban": h.urban,
                                "place": {f"{lv}_id": uid for lv, uid in h.lineage().items()}}
                         for h in hamlets}
         self.hamlet_index: dict[str, int | None] = {}
@@ -90,11 +91,11 @@ class Context:
         self.lookup = {kind: convert.Lookup(rows, extra.get(kind)) for kind, rows in labels.items()}
         self.kinh = _code_of(labels["ethnicity"], "Kinh")
         self.standard, self.standard_error = None, None
-        standard = db.session.scalar(select(PovertyStandard).where(
-            PovertyStandard.year_from <= options.year, PovertyStandard.year_to >= options.year)
-            .options(selectinload(PovertyStandard.indicators), selectinload(PovertyStandard.lines)))
-        if standard is None:
-            self.standard_error = f"Chưa có chuẩn nghèo áp dụng cho năm {options.year}."
+        try:
+            standard = standard_for_review_year(options.year, selectinload(PovertyStandard.indicators),
+                                                selectinload(PovertyStandard.lines))
+        except RuleError as exc:
+            self.standard_error = str(exc)
         else:
             self.standard = standard
             self.indicators = {i.code: i for i in standard.indicators}

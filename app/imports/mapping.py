@@ -120,7 +120,7 @@ def indicator_fields(standards) -> list[Field]:
     """One field per indicator code across the standards (labels of the latest), a column of
     marks (x) for each. Codes outside the year's standard are refused at the check."""
     seen: dict[str, Field] = {}
-    for standard in sorted(standards, key=lambda s: s.year_from):
+    for standard in sorted(standards, key=lambda s: s.list_year_from):
         for ind in standard.indicators:
             key = heading_key(ind.label)
             previous = seen[ind.code].synonyms if ind.code in seen else ()

@@ -88,6 +88,16 @@ class PlanRow:
         return share(self.policy, self.poor)
 
     @property
+    def unknown(self) -> int:
+        """Poor households of neither group (no policy group recorded): the three columns
+        always sum to the poor households."""
+        return self.poor - self.social - self.policy
+
+    @property
+    def unknown_share(self) -> Decimal:
+        return share(self.unknown, self.poor)
+
+    @property
     def remaining(self) -> int:
         return remaining(self.poor, self.reduction)
 

@@ -18,7 +18,7 @@ from app.reports.common import (Table, child_columns, child_of, child_units, in_
 from app.reviews import rules
 from app.reviews.models import Indicator, PovertyStandard, Review, review_deprivation
 from app.reviews.rules import RuleError
-from app.reviews.services import standard_for_year
+from app.reviews.services import standard_for_review_year
 
 
 def _poor_reviews(stmt, unit: AdminUnit, year: int, user):
@@ -63,7 +63,7 @@ def deprivation_counts(unit: AdminUnit, year: int, user=None) -> dict[tuple[int,
 
 def standard_of(year: int) -> PovertyStandard | None:
     try:
-        return standard_for_year(year)
+        return standard_for_review_year(year)
     except RuleError:
         return None
 

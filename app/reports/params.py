@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from app.core import clock
 from app.core.scoping import scoped, units_in_scope
 from app.core.units import HAMLET, AdminUnit
 from app.extensions import db
@@ -71,7 +72,7 @@ def plan_years(user=None) -> list[int]:
 def plan_year(raw, user=None) -> tuple[int, list[int], str | None]:
     """The plan year: a year on offer; the current year when on offer, else the latest."""
     years = plan_years(user)
-    today = date.today().year
+    today = clock.today().year
     fallback = today if today in years or not years else years[0]
     if raw in (None, ""):
         return fallback, years, None
@@ -119,6 +120,15 @@ def report_unit(raw, user, level: str | None = None) -> tuple[AdminUnit | None, 
     return unit, None
 
 
+def names_a_unit(raw) -> bool:
+    """Whether `raw` is the id of an existing unit (in the scope or not)."""
+    try:
+        unit_id = int(raw)
+    except (TypeError, ValueError):
+        return False
+    return -2**31 < unit_id < 2**31 and db.session.get(AdminUnit, unit_id) is not None
+
+
 # Period and growth ----------------------------------------------------------------------------
 
 def _date(raw) -> date | None:
@@ -133,7 +143,7 @@ def _date(raw) -> date | None:
 
 def period(raw_start, raw_end) -> tuple[date, date, str | None]:
     """From–to dates (dd/mm/yyyy), both included; default the current year up to today."""
-    today = date.today()
+    today = clock.today()
     default = (date(today.year, 1, 1), today)
     if raw_start in (None, "") and raw_end in (None, ""):
         return *default, None

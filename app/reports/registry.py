@@ -3,6 +3,7 @@ the function that builds its tables. The index page, the routes and the tests re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from flask import abort
 from flask_babel import gettext as _
 
 from app.core.i18n import N_
@@ -27,6 +28,7 @@ class Spec:
     selectors: tuple[str, ...]
     build: Callable[[p.Params, object], list[Table]]
     period: Callable[[p.Params], str]
+    foreign_unit_404: bool = False  # a unit outside the scope is a 404, not a fallback
 
     @property
     def endpoint(self) -> str:
@@ -70,9 +72,11 @@ REPORTS = (
             "nguồn kinh phí và theo đơn vị; đã trừ các bút toán điều chỉnh."),
          (PERIOD, UNIT), lambda q, user: supports_tables(q.unit, q.start, q.end, user), _period),
     Spec("transitions", N_("Biến động hộ nghèo, cận nghèo"),
-         N_("Thoát nghèo, tái nghèo, nghèo phát sinh, … theo xã/phường trong năm, và số hộ nghèo "
-            "liên tục nhiều năm."),
-         (REVIEW_YEAR,), lambda q, user: transitions_tables(q.year), _review_year),
+         N_("Theo danh sách hộ nghèo và hộ cận nghèo: đầu năm, tăng (phát sinh, tái, chuyển "
+            "sang, chuyển đến, thay đổi chuẩn), giảm (thoát, chuyển sang, chuyển đi), cuối năm "
+            "theo đơn vị; và số hộ nghèo liên tục nhiều năm."),
+         (REVIEW_YEAR, UNIT), lambda q, user: transitions_tables(q.unit, q.year, user),
+         _review_year, foreign_unit_404=True),
 )
 BY_SLUG = {spec.slug: spec for spec in REPORTS}
 
@@ -98,6 +102,8 @@ def resolve(spec: Spec, args, user) -> Resolved:
         level = COMMUNE if COMMUNE_UNIT in spec.selectors else None
         params.unit, notice = p.report_unit(args.get("unit"), user, level)
         units = p.unit_choices(user, level)
+        if notice and spec.foreign_unit_404 and p.names_a_unit(args.get("unit")):
+            abort(404)
         notices.append(notice)
     if PERIOD in spec.selectors:
         params.start, params.end, notice = p.period(args.get("from"), args.get("to"))

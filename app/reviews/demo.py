@@ -1,10 +1,11 @@
 """Demo review histories 2021–2026: a yearly Markov walk between the lists, each year's review
 made of an income and deprivations that the real rule classifies as the walk says."""
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import selectinload
 
+from app.core import clock
 from app.extensions import db
 from app.reviews import rules
 from app.reviews.models import PovertyStandard, Review, ReviewCause, review_deprivation
@@ -39,7 +40,8 @@ class ReviewHistories:
         self.standards = {s.id: s for s in db.session.scalars(
             select(PovertyStandard).options(selectinload(PovertyStandard.lines),
                                             selectinload(PovertyStandard.indicators)))}
-        self.by_year = {y: next(s for s in self.standards.values() if s.year_from <= y <= s.year_to)
+        self.by_year = {y: next(s for s in self.standards.values()
+                                if s.list_year_from <= rules.list_year(y) <= s.list_year_to)
                         for y in range(FIRST_YEAR, LAST_YEAR + 1)}
         self.next_id = (db.session.scalar(select(func.max(Review.id))) or 0) + 1
         self.reviews, self.deprivations, self.causes = [], [], []
@@ -86,8 +88,8 @@ class ReviewHistories:
             "decision_number": f"{rng.randint(10, 250)}/QĐ-UBND" if decided else None,
             "decision_date": date(year, 12, rng.randint(15, 28)) if decided else None,
             "decided_status": decided, "override_reason": None, "transition": None,
-            "version": 1, "created_by_id": None, "created_at": datetime.utcnow(),
-            "updated_at": datetime.utcnow(), **place})
+            "version": 1, "created_by_id": None, "created_at": clock.utcnow(),
+            "updated_at": clock.utcnow(), **place})
         self.deprivations += [{"review_id": review_id, "indicator_id": i.id} for i in deprived]
         self.causes += [{"review_id": review_id, "cause_code": c} for c in causes
                         if computed.status in IN_LISTS]

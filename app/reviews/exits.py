@@ -5,11 +5,11 @@ proposal writes the decided status of that year's Review and recomputes the path
 proposal itself only keeps the request, its evidence and the decision reference.
 The caller loads the household and proposal through their scope and commits once."""
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import select
 
-from app.core import audit
+from app.core import audit, clock
 from app.core.i18n import N_
 from app.core.text import clean
 from app.core.versioning import claim_next_version
@@ -105,7 +105,7 @@ def withdraw(proposal: ExitProposal, reason: str, version, user) -> ExitProposal
     before = audit.snapshot(proposal, PROPOSAL_FIELDS)
     _claim(proposal, version)
     proposal.state = ExitProposal.WITHDRAWN
-    withdrawn = f"Rút đề nghị ngày {date.today():%d/%m/%Y}: {reason}"
+    withdrawn = f"Rút đề nghị ngày {clock.today():%d/%m/%Y}: {reason}"
     proposal.note = f"{proposal.note}\n{withdrawn}" if proposal.note else withdrawn
     audit.record("withdraw", "exit_proposal", proposal.id, before,
                  audit.snapshot(proposal, PROPOSAL_FIELDS) | {"reason": reason}, user)
@@ -147,7 +147,7 @@ def decide(proposal: ExitProposal, household: Household, decision_number: str,
     review.decision_number, review.decision_date = number, decision_date
     review.override_reason = (override_reason(proposal)
                               if proposal.to_status != review.computed_status else None)
-    review.updated_at = datetime.utcnow()
+    review.updated_at = clock.utcnow()
     db.session.flush()
     refresh_path(household)
     audit.record("update", "review", review.id, before_review,

@@ -10,6 +10,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from app.core import lookups
 from app.core.forms import AppForm, VNDateField, not_in_future
 from app.core.text import parse_vnd
+from app.reviews import rules
 
 REQUIRED = _l("Không được để trống.")
 STATUS_CHOICES = [("poor", _l("Hộ nghèo")), ("near_poor", _l("Hộ cận nghèo")),
@@ -88,6 +89,11 @@ class ReviewForm(AppForm):
             self.decision_date.errors.append(_l("Ngày quyết định không được trước ngày rà soát."))
             valid = False
         return valid
+
+    @property
+    def list_year(self) -> int | None:
+        """The year of the lists this review identifies (its standard is that year's)."""
+        return rules.list_year(self.year.data) if isinstance(self.year.data, int) else None
 
     @property
     def labour(self) -> bool | None:

@@ -2,30 +2,35 @@
 exit proposals."""
 from datetime import date, datetime
 
-from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint, and_
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core import clock
 from app.core.scoping import ScopedMixin
+from app.reviews import rules
 from app.extensions import db
 
 RURAL, URBAN = "rural", "urban"
 
 
 class PovertyStandard(db.Model):
-    """One legal standard (chuẩn nghèo) for a span of review years.
+    """One legal standard (chuẩn nghèo) for a span of list years: the lists of 2016–2021 under
+    QĐ 59/2015, so the reviews of 2015–2020 (rules.list_year: a review of Y makes the lists
+    of Y + 1).
 
     The rule is the same shape for every standard, driven by the numbers of its area lines:
     income ≤ poor-by-income line → poor; income ≤ line and deprivations ≥ threshold → poor;
     income ≤ line → near-poor; income ≤ middle line → middle living standard; else not poor.
-    (2016–2021 has a poor-by-income line; 2022– has none but a middle band.)"""
+    (2016–2021 has a poor-by-income line; both have a middle band.)"""
     __tablename__ = "poverty_standard"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(20), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     legal_basis: Mapped[str] = mapped_column(String(200))
-    year_from: Mapped[int]
-    year_to: Mapped[int]
+    list_year_from: Mapped[int]      # the first year whose lists it governs
+    list_year_to: Mapped[int]
     is_provisional: Mapped[bool] = mapped_column(default=False)
     deprivation_threshold: Mapped[int] = mapped_column(default=3)   # indicators
     points_per_indicator: Mapped[int] = mapped_column(default=10)   # score B
@@ -41,9 +46,18 @@ class PovertyStandard(db.Model):
     def line_for(self, area: str) -> "StandardLine":
         return next(line for line in self.lines if line.area == area)
 
+    @classmethod
+    def governs(cls, list_year: int):
+        """SQL condition: the standard governs the lists of `list_year`."""
+        return and_(cls.list_year_from <= list_year, cls.list_year_to >= list_year)
+
     @property
     def years_label(self) -> str:
-        return f"{self.year_from}–{self.year_to}"
+        return f"{self.list_year_from}–{self.list_year_to}"
+
+    @property
+    def review_years_label(self) -> str:
+        return f"{rules.review_year(self.list_year_from)}–{rules.review_year(self.list_year_to)}"
 
 
 class StandardLine(db.Model):
@@ -120,8 +134,8 @@ class Review(ScopedMixin, db.Model):
     transition: Mapped[str | None] = mapped_column(String(30), index=True)  # derived
     version: Mapped[int] = mapped_column(default=1)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    created_at: Mapped[datetime] = mapped_column(default=datetime.utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=datetime.utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=clock.utcnow)
 
     standard: Mapped[PovertyStandard] = relationship(lazy="joined")
     deprivations: Mapped[list[Indicator]] = relationship(secondary="review_deprivation",
@@ -132,6 +146,24 @@ class Review(ScopedMixin, db.Model):
     @property
     def indicator_count(self) -> int:
         return len(self.deprivations)
+
+    @property
+    def list_year(self) -> int:
+        return rules.list_year(self.year)
+
+    @hybrid_property
+    def needs_check(self) -> bool:
+        """Decided otherwise than the rule computes, with no reason written: a saved review
+        cannot be so, but a correction of the standards (migration 0008) can make it so; the
+        officer then confirms (with a reason) or re-decides it."""
+        return bool(self.decided_status and self.decided_status != self.computed_status
+                    and not self.override_reason)
+
+    @needs_check.inplace.expression
+    @classmethod
+    def _needs_check(cls):
+        return and_(cls.decided_status.is_not(None), cls.decided_status != cls.computed_status,
+                    cls.override_reason.is_(None))
 
     @property
     def cause_codes(self) -> list[str]:
@@ -172,7 +204,7 @@ class ReviewRound(db.Model):
     starts_on: Mapped[date | None]
     ends_on: Mapped[date | None]
     note: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(default=datetime.utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.utcnow)
 
     commune = relationship("AdminUnit", foreign_keys=[commune_id], lazy="joined")
     meetings: Mapped[list["HamletMeeting"]] = relationship(back_populates="round",
@@ -180,7 +212,8 @@ class ReviewRound(db.Model):
 
 
 class HamletMeeting(db.Model):
-    """The hamlet meeting of a review round: below 50 % agreement means re-survey."""
+    """The hamlet meeting of a review round: it passes only with more than 50 % agreement;
+    otherwise (exactly 50 % included) the hamlet is re-surveyed."""
     __tablename__ = "hamlet_meeting"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -192,16 +225,20 @@ class HamletMeeting(db.Model):
     front_supervised: Mapped[bool] = mapped_column(default=False)
     note: Mapped[str] = mapped_column(Text, default="")
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    created_at: Mapped[datetime] = mapped_column(default=datetime.utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.utcnow)
 
     round: Mapped[ReviewRound] = relationship(back_populates="meetings")
     hamlet = relationship("AdminUnit", lazy="joined")
 
-    REQUIRED_AGREEMENT = 50  # percent; below it the hamlet is re-surveyed
+    REQUIRED_AGREEMENT = 50  # percent, to be exceeded; at or below it the hamlet is re-surveyed
+
+    @property
+    def passed(self) -> bool:
+        return self.agreeing * 100 > self.REQUIRED_AGREEMENT * self.attendance
 
     @property
     def needs_resurvey(self) -> bool:
-        return self.agreeing * 100 < self.REQUIRED_AGREEMENT * self.attendance
+        return not self.passed
 
 
 class ReviewRequest(ScopedMixin, db.Model):
@@ -214,7 +251,7 @@ class ReviewRequest(ScopedMixin, db.Model):
     requested_on: Mapped[date]
     reason: Mapped[str] = mapped_column(String(500))
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    created_at: Mapped[datetime] = mapped_column(default=datetime.utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.utcnow)
 
 
 class ExitProposal(ScopedMixin, db.Model):
@@ -232,7 +269,7 @@ class ExitProposal(ScopedMixin, db.Model):
     note: Mapped[str] = mapped_column(Text, default="")
     state: Mapped[str] = mapped_column(String(12), default=PROPOSED, index=True)
     proposed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    proposed_at: Mapped[datetime] = mapped_column(default=datetime.utcnow)
+    proposed_at: Mapped[datetime] = mapped_column(default=clock.utcnow)
     decision_number: Mapped[str | None] = mapped_column(String(60))
     decision_date: Mapped[date | None]
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))

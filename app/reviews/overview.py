@@ -1,20 +1,21 @@
 """Reads behind the exit pipeline and the transitions overview. Every query goes through the
 user's scope (core.scoping) and counts with GROUP BY in SQL."""
 from dataclasses import dataclass, field
-from datetime import date
 
-from sqlalchemy import case, func, select
+from flask_login import current_user
+from sqlalchemy import func, select
 
+from app.core import clock
 from app.core.scoping import scoped, unit_in_scope_or_none, units_in_scope
 from app.core.units import COMMUNE, AdminUnit
 from app.core.users import User
 from app.extensions import db
 from app.households.models import Household
-from app.reviews import rules
+from app.reviews import rules, transitions
 from app.reviews.models import ExitProposal, Review
 
 GROUP_LIMIT = 200           # rows shown per pipeline group (the counts are always complete)
-STILL_POOR_YEARS = (2, 3, 5)
+STILL_POOR_YEARS = transitions.STILL_POOR_YEARS
 CHART_TRANSITIONS = (rules.ESCAPED, rules.RELAPSED, rules.NEWLY_POOR)
 
 
@@ -127,7 +128,7 @@ def review_years() -> list[int]:
 def resolve_year(raw, years: list[int]) -> tuple[int, bool]:
     """(year to show, whether the requested one was refused). A year that is not a number or
     lies outside the years with decided reviews falls back to the latest of them."""
-    fallback = years[0] if years else date.today().year
+    fallback = years[0] if years else clock.today().year
     if raw in (None, ""):
         return fallback, False
     year = _year(raw)
@@ -159,14 +160,10 @@ def transition_counts(year: int) -> dict[tuple[int, str], int]:
 
 
 def still_poor_counts(year: int) -> dict[int, dict[int, int]]:
-    """commune id → {N: households poor now and without a break since year − N + 1}."""
-    columns = [func.sum(case((Household.poor_since <= year - n + 1, 1), else_=0))
-               for n in STILL_POOR_YEARS]
-    stmt = scoped(select(Household.commune_id, *columns)
-                  .where(Household.status == rules.POOR, Household.poor_since.is_not(None))
-                  .group_by(Household.commune_id), Household)
-    return {row[0]: {n: int(v or 0) for n, v in zip(STILL_POOR_YEARS, row[1:])}
-            for row in db.session.execute(stmt)}
+    """commune id → {N: households poor at the end of `year` without a break since year − N + 1},
+    from the decided reviews up to `year` (app.reviews.transitions), not today's status."""
+    unit = getattr(current_user, "unit", None)
+    return transitions.compute(unit, year, by="commune_id").still_poor
 
 
 def overview(year: int) -> tuple[list[OverviewRow], OverviewRow]:

@@ -1,5 +1,6 @@
 """The legal rules, as pure functions over the data of a standard.
 
+list_year(): the year whose lists a review identifies (its standard is the one of that year).
 classify(): one review → poor / near-poor / middle / not poor.
 path(): a household's decided statuses by year → the named transitions and where it stands.
 """
@@ -18,6 +19,17 @@ NEWLY_NEAR = "newly_near"           # cận nghèo phát sinh: → near-poor, ne
 TRANSITIONS = (ESCAPED, ESCAPED_NEAR, RELAPSED, NEWLY_POOR, NEAR_RELAPSED, NEWLY_NEAR)
 
 NEWLY_ESCAPED_YEARS = 3  # "hộ mới thoát nghèo": left the lists at most 3 years ago
+
+
+def list_year(review_year: int) -> int:
+    """The review carried out in year Y identifies the lists that apply in Y + 1, under the
+    standard in force for Y + 1 (the end-of-2021 review used NĐ 07/2021, the lists of 2022)."""
+    return review_year + 1
+
+
+def review_year(list_year: int) -> int:
+    """The inverse of list_year()."""
+    return list_year - 1
 
 
 class RuleError(ValueError):

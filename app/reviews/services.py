@@ -1,17 +1,17 @@
 """Writes of the review domain: a household's yearly review, its path, rounds, meetings,
 requests and exit proposals. The caller commits once."""
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import select
 
-from app.core import audit
+from app.core import audit, clock
 from app.core.text import clean
 from app.core.versioning import claim_next_version
 from app.extensions import db
 from app.households.models import Household
 from app.reviews import rules
-from app.reviews.models import Indicator, PovertyStandard, Review, ReviewCause
+from app.reviews.models import RURAL, URBAN, Indicator, PovertyStandard, Review, ReviewCause
 from app.reviews.rules import RuleError
 
 REVIEW_FIELDS = ("year", "review_type", "review_date", "income_per_capita", "score_a",
@@ -19,16 +19,20 @@ REVIEW_FIELDS = ("year", "review_type", "review_date", "income_per_capita", "sco
                  "decided_status", "override_reason", "computed_status", "score_b")
 
 
-def standard_for_year(year: int) -> PovertyStandard:
-    standard = db.session.scalar(select(PovertyStandard).where(
-        PovertyStandard.year_from <= year, PovertyStandard.year_to >= year))
+def standard_for_review_year(year: int, *options) -> PovertyStandard:
+    """The standard a review of `year` is classified under: the one governing the lists it
+    identifies (rules.list_year). `options`: loader options for the caller's needs."""
+    lists = rules.list_year(year)
+    standard = db.session.scalar(select(PovertyStandard).where(PovertyStandard.governs(lists))
+                                 .options(*options))
     if standard is None:
-        raise RuleError(f"Chưa có chuẩn nghèo áp dụng cho năm {year}.")
+        raise RuleError(f"Chưa có chuẩn nghèo áp dụng cho danh sách năm {lists} "
+                        f"(kỳ rà soát năm {year}).")
     return standard
 
 
 def area_of(household: Household) -> str:
-    return "urban" if household.hamlet.is_urban else "rural"
+    return URBAN if household.hamlet.urban else RURAL
 
 
 def indicators_by_code(standard: PovertyStandard, codes) -> list[Indicator]:
@@ -59,7 +63,7 @@ class ReviewInput:
 
 
 def preview(household: Household, year: int, indicator_codes, income=None, score_a=None):
-    standard = standard_for_year(year)
+    standard = standard_for_review_year(year)
     deprived = indicators_by_code(standard, indicator_codes)
     return standard, rules.classify(standard, area_of(household), deprived, income, score_a)
 
@@ -98,7 +102,7 @@ def save_review(household: Household, data: ReviewInput, user, review: Review | 
     review.decision_date, review.decided_status = data.decision_date, data.decided_status
     review.override_reason = (clean(data.override_reason) or None
                               if data.decided_status and data.decided_status != result.status else None)
-    review.updated_at = datetime.utcnow()
+    review.updated_at = clock.utcnow()
     db.session.flush()
     refresh_path(household)
     after = audit.snapshot(review, REVIEW_FIELDS)

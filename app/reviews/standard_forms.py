@@ -36,8 +36,8 @@ class StandardForm(AppForm):
                        validators=[DataRequired(REQUIRED), Length(max=200)])
     legal_basis = StringField(_l("Căn cứ pháp lý"), filters=[clean],
                               validators=[DataRequired(REQUIRED), Length(max=200)])
-    year_from = _year(_l("Áp dụng từ năm"))
-    year_to = _year(_l("Đến hết năm"))
+    list_year_from = _year(_l("Áp dụng cho danh sách từ năm"))
+    list_year_to = _year(_l("Đến danh sách năm"))
     is_provisional = BooleanField(_l("Tạm tính (văn bản chưa được kiểm tra)"))
     deprivation_threshold = IntegerField(_l("Ngưỡng thiếu hụt (số chỉ số)"), validators=[
         InputRequired(REQUIRED), NumberRange(min=1, max=20, message=_l("Ngưỡng thiếu hụt từ 1 đến 20."))])
@@ -55,8 +55,9 @@ class StandardForm(AppForm):
     urban_middle_line = _money(_l("Mức sống trung bình"))
     urban_score_a_line = _score_a(_l("Ngưỡng điểm A"))
 
-    def validate_year_to(self, field):
-        if field.data is not None and self.year_from.data is not None and field.data < self.year_from.data:
+    def validate_list_year_to(self, field):
+        if field.data is not None and self.list_year_from.data is not None \
+                and field.data < self.list_year_from.data:
             raise ValidationError(_l("Năm kết thúc không được trước năm bắt đầu."))
 
 

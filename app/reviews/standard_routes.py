@@ -26,7 +26,7 @@ def saved_note() -> str:
 def index():
     rows = db.session.scalars(select(PovertyStandard).options(
         selectinload(PovertyStandard.lines), selectinload(PovertyStandard.dimensions),
-        selectinload(PovertyStandard.indicators)).order_by(PovertyStandard.year_from)).all()
+        selectinload(PovertyStandard.indicators)).order_by(PovertyStandard.list_year_from)).all()
     return render_template("admin/standards.html", standards=rows)
 
 

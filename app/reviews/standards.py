@@ -10,10 +10,11 @@ from sqlalchemy import or_, select
 from app.core import audit
 from app.core.text import clean
 from app.extensions import db
+from app.reviews import rules
 from app.reviews.models import RURAL, URBAN, Indicator, PovertyStandard, Review, StandardLine
 
 AREAS = (RURAL, URBAN)
-STANDARD_FIELDS = ("name", "legal_basis", "year_from", "year_to", "is_provisional",
+STANDARD_FIELDS = ("name", "legal_basis", "list_year_from", "list_year_to", "is_provisional",
                    "deprivation_threshold", "points_per_indicator", "note")
 LINE_FIELDS = ("poor_by_income", "line", "middle_line", "score_a_line")
 
@@ -40,36 +41,38 @@ def _line(standard, area) -> StandardLine | None:
 
 
 def overlapping(standard, year_from: int, year_to: int) -> PovertyStandard | None:
-    """Another standard sharing a year with [year_from, year_to]: one year, one standard."""
+    """Another standard sharing a list year with [year_from, year_to]: one year, one standard."""
     return db.session.scalar(select(PovertyStandard).where(
-        PovertyStandard.id != standard.id, PovertyStandard.year_from <= year_to,
-        PovertyStandard.year_to >= year_from).order_by(PovertyStandard.year_from).limit(1))
+        PovertyStandard.id != standard.id, PovertyStandard.list_year_from <= year_to,
+        PovertyStandard.list_year_to >= year_from).order_by(PovertyStandard.list_year_from).limit(1))
 
 
 def _orphaned_years(standard, year_from: int, year_to: int) -> list[int]:
-    """Years of saved reviews computed under `standard` that the new range would leave out
-    (they could no longer be saved again). An integrity check over years only: no household
-    row is read, so it needs no user scope."""
-    return list(db.session.scalars(select(Review.year).distinct().where(
-        Review.standard_id == standard.id,
-        or_(Review.year < year_from, Review.year > year_to)).order_by(Review.year)))
+    """List years of saved reviews computed under `standard` that the new range would leave
+    out (they could no longer be saved again). An integrity check over years only: no
+    household row is read, so it needs no user scope."""
+    lists = rules.list_year(Review.year)   # the same rule, as an SQL expression
+    return list(db.session.scalars(select(lists).distinct().where(
+        Review.standard_id == standard.id, or_(lists < year_from, lists > year_to))
+        .order_by(lists)))
 
 
 def check(standard, data: dict) -> None:
     """The rules across fields; the form has checked each field alone (types, ranges)."""
     errors = {}
-    clash = overlapping(standard, data["year_from"], data["year_to"])
+    year_from, year_to = data["list_year_from"], data["list_year_to"]
+    clash = overlapping(standard, year_from, year_to)
     if clash is not None:
-        errors["year_from"] = _("Khoảng năm %(years)s trùng với chuẩn nghèo %(name)s (%(other)s): "
-                                "mỗi năm chỉ áp dụng một chuẩn.",
-                                years=f"{data['year_from']}–{data['year_to']}", name=clash.name,
-                                other=clash.years_label)
+        errors["list_year_from"] = _("Khoảng năm %(years)s trùng với chuẩn nghèo %(name)s (%(other)s): "
+                                     "mỗi năm chỉ áp dụng một chuẩn.",
+                                     years=f"{year_from}–{year_to}", name=clash.name,
+                                     other=clash.years_label)
     else:
-        orphaned = _orphaned_years(standard, data["year_from"], data["year_to"])
+        orphaned = _orphaned_years(standard, year_from, year_to)
         if orphaned:
-            errors["year_from"] = _("Đã có kỳ rà soát năm %(years)s tính theo chuẩn này: khoảng "
-                                    "năm phải bao gồm các năm đó.",
-                                    years=", ".join(map(str, orphaned)))
+            errors["list_year_from"] = _(
+                "Đã có kỳ rà soát lập danh sách năm %(years)s tính theo chuẩn này: khoảng năm "
+                "phải bao gồm các năm đó.", years=", ".join(map(str, orphaned)))
     for area in AREAS:
         poor, line, middle = (data[f"{area}_poor_by_income"], data[f"{area}_line"],
                               data[f"{area}_middle_line"])

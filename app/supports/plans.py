@@ -4,12 +4,12 @@ review, or a cause of poverty) to an action, who is responsible and by when.
 The caller loads the household / item through its scope and commits once; every write is
 audited, an edit carries the item's version (a stale one raises StaleEdit)."""
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from flask_babel import lazy_gettext as _
 from sqlalchemy import select
 
-from app.core import audit
+from app.core import audit, clock
 from app.core.lookups import Lookup
 from app.core.scoping import sponsors_in_scope
 from app.core.text import clean
@@ -51,9 +51,8 @@ def latest_review(household_id: int) -> Review | None:
 def _standard(review: Review | None) -> PovertyStandard | None:
     if review is not None:
         return review.standard
-    year = date.today().year
-    return db.session.scalar(select(PovertyStandard).where(
-        PovertyStandard.year_from <= year, PovertyStandard.year_to >= year))
+    # the lists in force this year
+    return db.session.scalar(select(PovertyStandard).where(PovertyStandard.governs(clock.today().year)))
 
 
 def needs(household, review: Review | None = None) -> list[Need]:
@@ -145,7 +144,7 @@ def update_item(item: PlanItem, household, data: dict, version, user) -> PlanIte
     claim_next_version(item, version, values)
     for key, value in values.items():
         setattr(item, key, value)
-    item.updated_at = datetime.utcnow()
+    item.updated_at = clock.utcnow()
     db.session.flush()
     audit.record("update", "plan_item", item.id, before=before,
                  after=audit.snapshot(item, PLAN_FIELDS), user=user)

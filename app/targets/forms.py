@@ -110,3 +110,44 @@ class DeadlineForm(AppForm):
 
 class SubmitForm(AppForm):
     note = TextAreaField(_l("Ghi chú gửi kèm"), validators=[Optional(), Length(max=1000)])
+
+
+class FiguresForm(AppForm):
+    """A unit's total households at the end of a review year ("2.111"; blank: count the app's
+    households) and its households in the next plan year ("88.480", or a growth "0,3 %")."""
+    households = StringField(_l("Tổng số hộ cuối năm"), validators=[Optional(), Length(max=20)])
+    projected = StringField(_l("Số hộ dự kiến năm sau (số hộ, hoặc % tăng)"),
+                            validators=[Optional(), Length(max=20)])
+    note = TextAreaField(_l("Ghi chú"), validators=[Optional(), Length(max=500)])
+
+    total: int | None
+    projection: tuple[int | None, int | None]
+
+    def fill(self, total, planned):
+        self.households.data = f"{total.households:,}".replace(",", ".") if total else ""
+        self.note.data = total.note if total else ""
+        if planned is not None and planned.households is not None:
+            self.projected.data = f"{planned.households:,}".replace(",", ".")
+        elif planned is not None and planned.growth_bp is not None:
+            bp = planned.growth_bp
+            self.projected.data = f"{'-' if bp < 0 else ''}{abs(bp) // 100},{abs(bp) % 100:02d} %"
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        self.total, self.projection = None, (None, None)
+        raw = (self.households.data or "").strip()
+        try:
+            self.total = parse_count(raw) if raw else None
+        except ValueError as exc:
+            self.households.errors = list(self.households.errors) + [str(exc.args[0])]
+            ok = False
+        raw = (self.projected.data or "").strip()
+        try:
+            if raw.endswith("%"):
+                self.projection = (None, parse_percent(raw))
+            elif raw:
+                self.projection = (parse_count(raw), None)
+        except ValueError as exc:
+            self.projected.errors = list(self.projected.errors) + [str(exc.args[0])]
+            ok = False
+        return ok

@@ -3,12 +3,12 @@
 Everyone reads the targets and progress of their own area (commune and district officers,
 mass organizations); only the officer of a unit sets the targets of its children (a province
 officer also records the province's own). A unit outside that is a 404."""
-from datetime import date
 
 from flask import Blueprint, abort, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
+from app.core import clock
 from app.core.guards import require_roles, roles_required
 from app.core.htmx import is_swap, render
 from app.core.units import HAMLET, LEVEL_LABELS
@@ -29,8 +29,8 @@ def _year(raw) -> int:
     try:
         year = int(raw)
     except (TypeError, ValueError):
-        return date.today().year
-    return year if services.MIN_YEAR <= year <= services.MAX_YEAR else date.today().year
+        return clock.today().year
+    return year if services.MIN_YEAR <= year <= services.MAX_YEAR else clock.today().year
 
 
 def _unit(raw):
@@ -46,7 +46,7 @@ def _unit(raw):
 
 
 def _years(selected: int) -> list[int]:
-    this = date.today().year
+    this = clock.today().year
     return sorted({*range(this - 4, this + 2), selected}, reverse=True)
 
 
@@ -158,3 +158,6 @@ def household_list_args(unit, list_status: str, kind: str) -> dict:
 def targets_household_url(unit, list_status, kind):
     return url_for("households.index", **household_list_args(unit, list_status, kind))
 
+
+
+from app.targets import figure_routes  # noqa: E402,F401  (its views join this blueprint)

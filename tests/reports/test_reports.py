@@ -100,15 +100,15 @@ def test_merit_categories_count_a_household_in_each_of_its_categories(db, world,
 def test_targets_table_from_reviews_members_and_targets(db, world, data):
     table = targets_table(unit(db, world, "D1"), 2025, 70, user(db, world, "district1"))[0]
     rows = rows_of(table)
-    # households, poor, persons, rate, social, share, policy, share, projected, reduction,
-    # remaining, new rate, rate reduction
+    # households, poor, persons, rate, social, share, policy, share, no group, share,
+    # projected, reduction, remaining, new rate, rate reduction
     assert rows[name(db, world, "C1")] == [4, 3, 7, D("75.00"), 1, D("33.33"), 2, D("66.67"),
-                                           4, 1, 2, D("50.00"), D("25.00")]
+                                           0, D("0.00"), 4, 1, 2, D("50.00"), D("25.00")]
     assert rows[name(db, world, "C2")] == [2, 2, 5, D("100.00"), 0, D("0.00"), 2, D("100.00"),
-                                           2, 1, 1, D("50.00"), D("50.00")]
-    assert table.totals[2:] == [6, 5, 12, D("83.33"), 1, D("20.00"), 4, D("80.00"), 6, 2, 3,
-                                D("50.00"), D("33.33")]
-    assert [c.heading for c in table.columns][10] == "Tổng số hộ dân (tăng khoảng 0,7%)"
+                                           0, D("0.00"), 2, 1, 1, D("50.00"), D("50.00")]
+    assert table.totals[2:] == [6, 5, 12, D("83.33"), 1, D("20.00"), 4, D("80.00"), 0, D("0.00"),
+                                6, 2, 3, D("50.00"), D("33.33")]
+    assert [c.heading for c in table.columns][12] == "Tổng số hộ dân (tăng khoảng 0,7%)"
     assert [g.heading for g in table.groups[0] if g.heading] == [
         "Kết quả rà soát năm 2024", "Số liệu phấn đấu giảm nghèo năm 2025"]
 
@@ -116,8 +116,25 @@ def test_targets_table_from_reviews_members_and_targets(db, world, data):
 def test_targets_table_without_targets_leaves_the_reduction_blank(db, world, data):
     table = targets_table(unit(db, world, "D1"), 2026, 0, user(db, world, "district1"))[0]
     c1 = rows_of(table)[name(db, world, "C1")]
-    assert c1[9] is None and c1[10] == c1[1] and c1[12] == D("0.00")
-    assert table.totals[11] is None
+    assert c1[11] is None and c1[12] == c1[1] and c1[14] == D("0.00")
+    assert table.totals[13] is None
+
+
+def test_targets_table_counts_poor_households_of_no_policy_group_apart(db, world, data):
+    """BTXH + giảm nghèo + chưa xác định = số hộ nghèo, on every line and the totals."""
+    from tests.reports.conftest import household, review
+    review(household(db, world, "R-F", "H1"), 2024, "poor", ["employment", "water", "latrine"],
+           policy=None)
+    table = targets_table(unit(db, world, "D1"), 2025, 70, user(db, world, "district1"))[0]
+    headings = [c.heading for c in table.columns]
+    assert headings[6:12] == ["Hộ nghèo thuộc CS BTXH", "Tỷ lệ", "Hộ nghèo thuộc CS giảm nghèo",
+                              "Tỷ lệ", "Hộ nghèo chưa xác định nhóm chính sách", "Tỷ lệ"]
+    c1 = rows_of(table)[name(db, world, "C1")]
+    assert (c1[1], c1[4], c1[6], c1[8]) == (4, 1, 2, 1)
+    assert (c1[5], c1[7], c1[9]) == (D("25.00"), D("50.00"), D("25.00"))
+    for line in [*table.rows, table.totals]:
+        assert line[6] + line[8] + line[10] == line[3]
+    assert [g.span for g in table.groups[1] if g.heading] == [3, 6]
 
 
 def test_hamlet_tables_of_a_commune(db, world, data):
@@ -160,6 +177,9 @@ def test_district_officer_never_sees_another_district(slug, login_as, world, dat
     other = world.units["D2"]
     for query in ("", f"?unit={other}", f"?unit={world.units['C3']}", "?unit=abc&year=x"):
         page = client.get(f"/reports/{slug}{query}")
+        if BY_SLUG[slug].foreign_unit_404 and query.startswith("?unit=") and "abc" not in query:
+            assert page.status_code == 404 == client.get(f"/reports/{slug}.xlsx{query}").status_code
+            continue
         assert page.status_code == 200, (slug, query)
         text = page_text(page)
         assert "Xã Ba" not in text and "Huyện Hai" not in text, (slug, query)
@@ -240,7 +260,7 @@ def test_workbook_has_the_official_header_the_tables_and_formats(login_as, world
     first = values[8]
     assert first[:6] == [1, "Xã Một", 4, 3, 7, 75.0]
     totals = values[10]
-    assert totals[1] == "Tổng cộng" and totals[2] == 6 and totals[14] == pytest.approx(33.33)
+    assert totals[1] == "Tổng cộng" and totals[2] == 6 and totals[16] == pytest.approx(33.33)
     assert ws.cell(row=9, column=3).number_format == "#,##0"
     assert ws.cell(row=9, column=6).number_format == "0.00"
     assert ws.cell(row=11, column=3).font.b
@@ -249,8 +269,8 @@ def test_workbook_has_the_official_header_the_tables_and_formats(login_as, world
 def test_page_shows_the_same_figures_with_vietnamese_formats(login_as, world, data):
     client = login_as("district1")
     text = page_text(client.get(f"/reports/targets?year=2025&unit={world.units['D1']}"))
-    assert "Xã Một 4 3 7 75,00 1 33,33 2 66,67 4 1 2 50,00 25,00" in text
-    assert "Tổng cộng 6 5 12 83,33 1 20,00 4 80,00 6 2 3 50,00 33,33" in text
+    assert "Xã Một 4 3 7 75,00 1 33,33 2 66,67 0 0,00 4 1 2 50,00 25,00" in text
+    assert "Tổng cộng 6 5 12 83,33 1 20,00 4 80,00 0 0,00 6 2 3 50,00 33,33" in text
     html = client.get("/reports/targets?year=2025").get_data(as_text=True)
     assert 'href="/reports/targets.xlsx?year=2025&amp;unit=' in html
 
@@ -261,18 +281,25 @@ def test_supports_page_shows_values_in_vnd(login_as, world, data):
     assert "Tổng cộng 2 10.000.000 30.000.000 40.000.000" in text
 
 
-def test_transitions_workbook_matches_the_overview(login_as, world, data):
+def test_transitions_workbook_per_list_reconciles(login_as, world, data):
+    """2024 in D1: the world's households poor since 2023 (baseline), R-A, R-B, R-D newly poor,
+    R-C newly near-poor; one sheet per list, start + in − out = end."""
     client = login_as("district1")
-    ws = load_workbook(io.BytesIO(client.get("/reports/transitions.xlsx?year=2024").data)).active
-    rows = {r[1]: r for r in ws.iter_rows(values_only=True) if isinstance(r[0], int)}
-    headings = next(r for r in ws.iter_rows(values_only=True) if "Thoát nghèo" in r)
-    newly_poor = headings.index("Nghèo phát sinh")
-    newly_near = headings.index("Cận nghèo phát sinh")
-    assert rows["Xã Một"][newly_poor] == 2 and rows["Xã Một"][newly_near] == 1
-    assert rows["Xã Hai"][newly_poor] == 1
-    assert "Xã Ba" not in rows
-    overview_text = page_text(client.get("/reviews/transitions?year=2024"))
-    assert "Xã Một" in overview_text
+    book = load_workbook(io.BytesIO(client.get("/reports/transitions.xlsx?year=2024").data))
+    poor, near = book.worksheets
+    for ws, expected in ((poor, {"Xã Một": (1, 2, 3), "Xã Hai": (1, 1, 2)}),
+                         (near, {"Xã Một": (0, 1, 1), "Xã Hai": (0, 0, 0)})):
+        cells = list(ws.iter_rows(values_only=True))
+        top = next(r for r in cells if r[0] == "TT")
+        flows = cells[cells.index(top) + 1]
+        new = next(i for i, h in enumerate(flows) if h and h.endswith("phát sinh"))
+        end = top.index("Cuối năm")
+        rows = {r[1]: r for r in cells if isinstance(r[0], int)}
+        assert set(rows) == {"Xã Một", "Xã Hai"}                  # D1's communes only
+        for unit, (start, newly, final) in expected.items():
+            assert (rows[unit][2], rows[unit][new], rows[unit][end]) == (start, newly, final)
+            assert rows[unit][2] + sum(rows[unit][3:9]) - sum(rows[unit][9:13]) == rows[unit][end]
+    assert "Xã Một" in page_text(client.get("/reviews/transitions?year=2024"))
 
 
 def test_index_lists_every_report_with_its_workbook(login_as):

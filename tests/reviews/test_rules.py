@@ -5,7 +5,7 @@ from sqlalchemy import select
 from app.reviews import rules
 from app.reviews.models import PovertyStandard
 from app.reviews.rules import MIDDLE, NEAR_POOR, NOT_POOR, POOR, RuleError, classify, path, standing
-from app.reviews.services import indicators_by_code, standard_for_year
+from app.reviews.services import indicators_by_code, standard_for_review_year
 
 
 def _standard(db, code) -> PovertyStandard:
@@ -17,13 +17,16 @@ def _deprived(standard, n):
 
 
 @pytest.mark.parametrize("area,income,deprived,expected", [
-    # QĐ 59/2015 (2016–2021): at or below the poor line → poor whatever the deprivations.
+    # QĐ 59/2015 (lists 2016–2021): at or below the poor line → poor whatever the deprivations.
     ("rural", 700_000, 0, POOR), ("rural", 700_001, 0, NEAR_POOR),
     ("rural", 0, 0, POOR),
     ("rural", 1_000_000, 3, POOR), ("rural", 1_000_000, 2, NEAR_POOR),
-    ("rural", 1_000_001, 3, NOT_POOR), ("rural", 1_000_001, 10, NOT_POOR),
+    # Its middle living standard band: rural > 1,000,000 – 1,500,000, urban > 1,300,000 – 1,950,000.
+    ("rural", 1_000_001, 3, MIDDLE), ("rural", 1_000_001, 10, MIDDLE),
+    ("rural", 1_500_000, 0, MIDDLE), ("rural", 1_500_001, 0, NOT_POOR),
     ("urban", 900_000, 0, POOR), ("urban", 900_001, 2, NEAR_POOR),
-    ("urban", 1_300_000, 3, POOR), ("urban", 1_300_001, 0, NOT_POOR),
+    ("urban", 1_300_000, 3, POOR), ("urban", 1_300_001, 0, MIDDLE),
+    ("urban", 1_950_000, 4, MIDDLE), ("urban", 1_950_001, 0, NOT_POOR),
 ])
 def test_standard_2016(db, area, income, deprived, expected):
     standard = _standard(db, "2016-2021")
@@ -33,7 +36,7 @@ def test_standard_2016(db, area, income, deprived, expected):
 @pytest.mark.parametrize("area,income,deprived,expected", [
     # NĐ 07/2021 (2022–2026): poor needs income ≤ line AND ≥ 3 of 12 indicators.
     ("rural", 1_500_000, 3, POOR), ("rural", 1_500_000, 2, NEAR_POOR),
-    ("rural", 0, 0, NEAR_POOR), ("rural", 1_500_001, 12, MIDDLE),
+    ("rural", 0, 0, NEAR_POOR), ("rural", 1_500_001, 12, MIDDLE), ("rural", 1_500_001, 0, MIDDLE),
     ("rural", 2_250_000, 0, MIDDLE), ("rural", 2_250_001, 0, NOT_POOR),
     ("urban", 2_000_000, 3, POOR), ("urban", 2_000_001, 3, MIDDLE),
     ("urban", 3_000_000, 5, MIDDLE), ("urban", 3_000_001, 5, NOT_POOR),
@@ -72,14 +75,29 @@ def test_counts_indicators_and_dimensions(db):
     assert [d.number for d in deprived] == [1, 2, 9]
 
 
-def test_year_selects_standard(db):
-    assert standard_for_year(2016).code == "2016-2021"
-    assert standard_for_year(2021).code == "2016-2021"
-    assert standard_for_year(2022).code == "2022-2026"
-    assert standard_for_year(2026).code == "2022-2026"
-    assert standard_for_year(2030).code == "2027-2030"
-    with pytest.raises(RuleError, match="Chưa có chuẩn nghèo áp dụng cho năm 2015"):
-        standard_for_year(2015)
+@pytest.mark.parametrize("review_year,code", [
+    # The review of Y identifies the lists of Y + 1 and uses their standard (DOMAIN.md §3).
+    (2015, "2016-2021"), (2020, "2016-2021"), (2021, "2022-2026"), (2022, "2022-2026"),
+    (2025, "2022-2026"), (2026, "2027-2030"), (2029, "2027-2030"),
+])
+def test_review_year_selects_the_standard_of_its_list_year(db, review_year, code):
+    assert rules.list_year(review_year) == review_year + 1
+    assert standard_for_review_year(review_year).code == code
+
+
+@pytest.mark.parametrize("review_year,list_year", [(2014, 2015), (2030, 2031)])
+def test_no_standard_for_the_list_year(db, review_year, list_year):
+    with pytest.raises(RuleError, match=f"danh sách năm {list_year} \\(kỳ rà soát năm {review_year}\\)"):
+        standard_for_review_year(review_year)
+
+
+def test_list_years_are_data(db):
+    """Corrected by the admin: the lists a standard governs move the reviews it classifies."""
+    old, new = _standard(db, "2016-2021"), _standard(db, "2022-2026")
+    old.list_year_to, new.list_year_from = 2022, 2023
+    db.session.flush()
+    assert standard_for_review_year(2021).code == "2016-2021"
+    assert standard_for_review_year(2022).code == "2022-2026"
 
 
 def test_bad_input_refused(db):

@@ -106,13 +106,13 @@ def test_year_range_may_grow_where_no_standard_is(login_as, db):
     admin = login_as("admin")
     standard = _standard(db, "2027-2030")
     response = admin.form(f"/admin/standards/{standard.id}",
-                          _form(standard, year_to="2031", is_provisional="", note="Chờ văn bản"))
+                          _form(standard, list_year_to="2031", is_provisional="", note="Chờ văn bản"))
     assert response.status_code == 303
     db.session.expire_all()
     standard = _standard(db, "2027-2030")
-    assert (standard.year_to, standard.is_provisional, standard.note) == (2031, False, "Chờ văn bản")
+    assert (standard.list_year_to, standard.is_provisional, standard.note) == (2031, False, "Chờ văn bản")
     [row] = _audits(db, "poverty_standard", standard.id)
-    assert row.after == {"year_to": 2031, "is_provisional": False, "note": "Chờ văn bản"}
+    assert row.after == {"list_year_to": 2031, "is_provisional": False, "note": "Chờ văn bản"}
 
 
 @pytest.mark.parametrize("changes, message", [
@@ -121,10 +121,11 @@ def test_year_range_may_grow_where_no_standard_is(login_as, db):
     ({"rural_line": "1,5 triệu"}, "Số tiền không hợp lệ"),
     ({"rural_poor_by_income": "1.600.000"}, "Mức chuẩn nghèo phải cao hơn mức nghèo theo thu nhập"),
     ({"urban_middle_line": "2.000.000"}, "Mức sống trung bình phải cao hơn mức chuẩn nghèo"),
-    ({"year_to": "2027"}, "trùng với chuẩn nghèo"),
-    ({"year_from": "2021"}, "trùng với chuẩn nghèo"),
-    ({"year_from": "2024"}, "Đã có kỳ rà soát năm 2023"),
-    ({"year_from": "2026", "year_to": "2025"}, "Năm kết thúc không được trước năm bắt đầu"),
+    ({"list_year_to": "2027"}, "trùng với chuẩn nghèo"),
+    ({"list_year_from": "2021"}, "trùng với chuẩn nghèo"),
+    # The world's reviews of 2023 make the lists of 2024.
+    ({"list_year_from": "2025"}, "Đã có kỳ rà soát lập danh sách năm 2024"),
+    ({"list_year_from": "2026", "list_year_to": "2025"}, "Năm kết thúc không được trước năm bắt đầu"),
     ({"deprivation_threshold": "0"}, "Ngưỡng thiếu hụt từ 1 đến 20"),
     ({"deprivation_threshold": "21"}, "Ngưỡng thiếu hụt từ 1 đến 20"),
     ({"points_per_indicator": "101"}, "Điểm mỗi chỉ số từ 1 đến 100"),
