@@ -4,15 +4,16 @@ the households not yet reviewed, record hamlet meetings and household review req
 Commune officers write; district officers and the Fatherland Front (who supervise the review)
 read. Rounds are scoped by their commune, meetings are reached through their round, and a
 household named by code is resolved through the household scope."""
-from datetime import date
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
+from app.core import audit, clock
 from app.core.guards import require_roles, roles_required
 from app.core.htmx import is_swap, render, retarget
+from app.core.once import once
 from app.core.scoping import get_scoped_or_404
 from app.core.text import clean
 from app.core.units import COMMUNE, AdminUnit
@@ -53,7 +54,7 @@ def _list_context(form=None):
     page_size = current_app.config["PAGE_SIZE"]
     rounds, total = queries.rounds_page(year, page, page_size)
     if form is None and current_user.can_edit_cases:
-        form = RoundForm(formdata=None, year=date.today().year)
+        form = RoundForm(formdata=None, year=clock.today().year)
     return dict(summaries=queries.summaries(rounds), total=total, current_page=page, page_size=page_size,
                 year=year, years=queries.round_years(), form=form)
 
@@ -68,6 +69,7 @@ def index():
 
 @bp.post("/")
 @editor_only
+@once
 def create():
     commune = _own_commune()
     form = RoundForm()
@@ -111,18 +113,25 @@ def _round_context(round_, meeting_form=None, request_form=None):
     ctx = dict(round=round_, progress=queries.round_progress(round_),
                requests=queries.round_requests(round_), meeting_form=meeting_form,
                request_form=request_form)
+    audit.viewed_households(h.id for _r, h, _reviewed in ctx["requests"])
     if current_user.can_edit_cases:
         if ctx["meeting_form"] is None:
             ctx["meeting_form"] = _meeting_form(round_)
         if ctx["request_form"] is None:
-            ctx["request_form"] = RequestForm(formdata=None, requested_on=date.today())
+            ctx["request_form"] = RequestForm(formdata=None, requested_on=clock.today())
     return ctx
+
+
+def _page_context(round_, meeting_form=None, request_form=None, **step_forms):
+    """The whole round page: the first steps above, the later steps (round_step_routes)."""
+    return {**_round_context(round_, meeting_form, request_form),
+            **round_step_routes.step_context(round_, **step_forms)}
 
 
 @bp.get("/<int:round_id>")
 def show(round_id):
     round_ = _round_or_404(round_id)
-    return render(PAGES + "round.html", PAGES + "round.html", **_round_context(round_))
+    return render(PAGES + "round.html", PAGES + "round.html", **_page_context(round_))
 
 
 @bp.get("/<int:round_id>/pending")
@@ -133,8 +142,9 @@ def pending(round_id):
     hamlet_id = _int_arg("hamlet")
     hamlet = next((h for h in hamlets if h.id == hamlet_id), None)
     rows = queries.pending_households(round_, hamlet.id if hamlet else None)
+    audit.viewed_households(h.id for h in rows)
     return render(PAGES + "pending.html", PAGES + "pending.html", round=round_, rows=rows,
-                  hamlets=hamlets, hamlet=hamlet, printed_on=date.today())
+                  hamlets=hamlets, hamlet=hamlet, printed_on=clock.today())
 
 
 def _saved(round_, partial, target):
@@ -142,10 +152,11 @@ def _saved(round_, partial, target):
     table refreshed out of band; a redirect to the round page for a plain form post."""
     if not is_swap():
         return redirect(url_for(".show", round_id=round_.id) + "#" + target, code=303)
-    ctx = _round_context(round_)
+    ctx = _page_context(round_)
     response = render(PAGES + "round.html", partial, **ctx)
     response.set_data(response.get_data(as_text=True)
                       + render_template(PAGES + "_summary.html", oob=True, **ctx)
+                      + render_template(PAGES + "_pipeline.html", oob=True, **ctx)
                       + render_template(PAGES + "_progress.html", oob=True, **ctx))
     return retarget(response, target)
 
@@ -155,11 +166,12 @@ def _saved(round_, partial, target):
 @bp.get("/<int:round_id>/meetings")
 def meetings(round_id):
     round_ = _round_or_404(round_id)
-    return render(PAGES + "round.html", PAGES + "_meetings.html", **_round_context(round_))
+    return render(PAGES + "round.html", PAGES + "_meetings.html", **_page_context(round_))
 
 
 @bp.post("/<int:round_id>/meetings")
 @editor_only
+@once
 def meeting_create(round_id):
     round_ = _round_or_404(round_id)
     form = _meeting_form(round_, submitted=True)
@@ -178,7 +190,7 @@ def meeting_create(round_id):
         else:
             return _saved(round_, PAGES + "_meetings.html", "meetings")
     return render(PAGES + "round.html", PAGES + "_meeting_form.html", 422,
-                  **_round_context(round_, meeting_form=form))
+                  **_page_context(round_, meeting_form=form))
 
 
 # Review requests (append-only) ------------------------------------------------------------
@@ -186,11 +198,12 @@ def meeting_create(round_id):
 @bp.get("/<int:round_id>/requests")
 def requests(round_id):
     round_ = _round_or_404(round_id)
-    return render(PAGES + "round.html", PAGES + "_requests.html", **_round_context(round_))
+    return render(PAGES + "round.html", PAGES + "_requests.html", **_page_context(round_))
 
 
 @bp.post("/<int:round_id>/requests")
 @editor_only
+@once
 def request_create(round_id):
     round_ = _round_or_404(round_id)
     form = RequestForm()
@@ -206,4 +219,8 @@ def request_create(round_id):
         else:
             return _saved(round_, PAGES + "_requests.html", "requests")
     return render(PAGES + "round.html", PAGES + "_request_form.html", 422,
-                  **_round_context(round_, request_form=form))
+                  **_page_context(round_, request_form=form))
+
+
+# The later steps (pipeline, postings, decision) add their routes to this blueprint.
+from app.reviews import round_step_routes, round_supervision  # noqa: E402,F401

@@ -5,7 +5,7 @@ from datetime import date
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from app.core import audit
+from app.core import audit, clock
 from app.core.text import clean
 from app.core.units import COMMUNE, HAMLET, AdminUnit
 from app.extensions import db
@@ -57,7 +57,7 @@ def record_meeting(round_: ReviewRound, hamlet: AdminUnit, held_on: date, attend
         raise RefusedChange("attendance", _("Số người dự phải lớn hơn 0."))
     if agreeing is None or agreeing < 0 or agreeing > attendance:
         raise RefusedChange("agreeing", _("Số người đồng ý không được lớn hơn số người dự."))
-    if held_on > date.today():
+    if held_on > clock.today():
         raise RefusedChange("held_on", _("Ngày không được ở tương lai."))
     meeting = HamletMeeting(round_id=round_.id, hamlet_id=hamlet.id, held_on=held_on,
                             attendance=attendance, agreeing=agreeing,
@@ -74,7 +74,7 @@ def record_request(round_: ReviewRound, household: Household, requested_on: date
                    user) -> ReviewRequest:
     if household is None or household.commune_id != round_.commune_id or household.deleted_at:
         raise RefusedChange("household_code", _("Không tìm thấy hộ có mã này trong địa bàn"))
-    if requested_on > date.today():
+    if requested_on > clock.today():
         raise RefusedChange("requested_on", _("Ngày không được ở tương lai."))
     request = ReviewRequest(household_id=household.id, year=round_.year,
                             requested_on=requested_on, reason=clean(reason),

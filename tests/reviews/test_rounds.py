@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
+from app.core import clock
 from app.core.audit import AuditLog
 from app.core.units import AdminUnit
 from app.households import services as household_services
@@ -63,7 +64,7 @@ def test_commune_officer_opens_round_once_per_year(login_as, world, db):
     client = login_as("commune1")
     page = client.get("/reviews/rounds/")
     assert page.status_code == 200 and "Mở đợt rà soát" in page_text(page)
-    assert f'value="{date.today().year}"' in page.get_data(as_text=True)   # default year
+    assert f'value="{clock.today().year}"' in page.get_data(as_text=True)   # default year
 
     response = client.form("/reviews/rounds/", {"year": "2024", "starts_on": "01/09/2024",
                                                 "ends_on": "14/12/2024"}, htmx=True)
@@ -268,11 +269,15 @@ def test_meeting_below_half_is_flagged(login_as, world, db):
     assert page.count("Cần rà soát lại") == 1   # the first meeting's row keeps its flag
 
 
-def test_exactly_half_passes(login_as, world, db):
+def test_exactly_half_fails(login_as, world, db):
+    """The meeting passes only with MORE than 50 % agreement (QĐ 24/2021)."""
     round_ = _open_round(db, world)
-    login_as("commune1").form(f"/reviews/rounds/{round_.id}/meetings",
-                              meeting(world, attendance="40", agreeing="20"))
-    assert not db.session.scalar(select(HamletMeeting)).needs_resurvey
+    client = login_as("commune1")
+    client.form(f"/reviews/rounds/{round_.id}/meetings", meeting(world, attendance="40", agreeing="20"))
+    assert db.session.scalar(select(HamletMeeting)).needs_resurvey
+    client.form(f"/reviews/rounds/{round_.id}/meetings",
+                meeting(world, held_on="11/11/2024", attendance="41", agreeing="21"))
+    assert not db.session.scalar(select(HamletMeeting).where(HamletMeeting.attendance == 41)).needs_resurvey
 
 
 @pytest.mark.parametrize("changes,message", [
