@@ -1,4 +1,4 @@
-# Two commands on a fresh machine: `make run` (install, migrate, demo data, serve) and
+# Two commands on a fresh machine: `make run` (install, migrate, demo data, serve + job worker) and
 # `make test` (install, the whole suite). Both need only python3; `make test` also installs
 # Debian's chromium for the browser tests when it is missing and apt is available.
 PYTHON ?= python3
@@ -26,7 +26,9 @@ run: install
 	mkdir -p instance
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo-data --if-empty
-	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+	@# The job queue's worker (large imports) runs beside the server and stops with it.
+	$(BIN)/flask worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 # Browser tests drive Debian's chromium (Playwright's own browser download is not used).
 browser:

@@ -1,4 +1,4 @@
-"""Flask CLI commands: `flask --app wsgi demo-data`, `backup`, `restore`."""
+"""Flask CLI commands: `flask --app wsgi demo-data`, `worker`, `backup`, `restore`."""
 import time
 
 import click
@@ -32,6 +32,13 @@ def register_cli(app):
                    f"{result['units']} đơn vị trong {time.perf_counter() - started:.1f} s. "
                    f"Tài khoản demo (mật khẩu {demo.DEMO_PASSWORD}): admin, xa1, xa2, huyen1, "
                    "tinh1, mttq1, nhataitro1.")
+
+    @app.cli.command("worker")
+    @click.option("--threads", default=2, show_default=True, help="Số việc chạy cùng lúc.")
+    def worker(threads):
+        """Chạy các việc dài trong hàng đợi (nhập Excel lớn…); `make run` tự chạy lệnh này."""
+        from app.ops import jobs
+        jobs.queue().create_consumer(workers=threads, worker_type="thread").run()
 
     @app.cli.command("backup")
     @click.argument("path", required=False)

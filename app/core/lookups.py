@@ -48,56 +48,6 @@ def labels_of(*kinds: str) -> dict[str, dict[str, str]]:
     return {k: cache[k] for k in kinds}
 
 
-# The initial seed, inserted by migration 0001. Frozen: add or change rows in a new
-# migration, never here (a fresh database would otherwise get them twice).
-SEED = {
-    "merit_category": [
-        ("a", "a) Người hoạt động cách mạng trước ngày 01/01/1945"),
-        ("b", "b) Người hoạt động cách mạng từ 01/01/1945 đến Tổng khởi nghĩa tháng Tám 1945"),
-        ("c", "c) Liệt sĩ (thân nhân liệt sĩ)"),
-        ("d", "d) Bà mẹ Việt Nam anh hùng"),
-        ("dd", "đ) Anh hùng Lực lượng vũ trang nhân dân"),
-        ("e", "e) Anh hùng Lao động trong thời kỳ kháng chiến"),
-        ("g", "g) Thương binh, người hưởng chính sách như thương binh"),
-        ("h", "h) Bệnh binh"),
-        ("i", "i) Người hoạt động kháng chiến bị nhiễm chất độc hóa học"),
-        ("k", "k) Người hoạt động cách mạng, kháng chiến bị địch bắt tù, đày"),
-        ("l", "l) Người hoạt động kháng chiến giải phóng dân tộc, bảo vệ Tổ quốc, làm nghĩa vụ quốc tế"),
-        ("m", "m) Người có công giúp đỡ cách mạng"),
-    ],
-    "merit_relation": [("self", "Bản thân"), ("relative", "Thân nhân")],
-    "merit_benefit": [("monthly", "Trợ cấp hằng tháng"), ("one_time", "Trợ cấp một lần"),
-                      ("pension", "Lương hưu"), ("social", "Trợ cấp bảo trợ xã hội"),
-                      ("none", "Chưa hưởng")],
-    "relationship": [("head", "Chủ hộ"), ("spouse", "Vợ/chồng"), ("child", "Con"),
-                     ("parent", "Cha/mẹ"), ("grandparent", "Ông/bà"), ("grandchild", "Cháu"),
-                     ("sibling", "Anh/chị/em"), ("in_law", "Con dâu/con rể"),
-                     ("other", "Khác")],
-    "schooling": [("none", "Chưa đi học"), ("preschool", "Mầm non"), ("primary", "Tiểu học"),
-                  ("lower_secondary", "Trung học cơ sở"), ("upper_secondary", "Trung học phổ thông"),
-                  ("vocational", "Trung cấp/nghề"), ("college", "Cao đẳng"),
-                  ("university", "Đại học trở lên"), ("dropped", "Bỏ học")],
-    "work_status": [("employed", "Có việc làm"), ("self_employed", "Tự làm nông nghiệp/kinh doanh"),
-                    ("unemployed", "Thất nghiệp"), ("student", "Đang đi học"),
-                    ("no_capacity", "Không có khả năng lao động"), ("retired", "Già/nghỉ hưu"),
-                    ("child", "Trẻ em")],
-    "ethnicity": [(code, name) for code, name in enumerate(
-        ["Kinh", "Tày", "Thái", "Mường", "Khmer", "Hoa", "Nùng", "H'Mông", "Dao", "Gia Rai",
-         "Ê Đê", "Ba Na", "Sán Chay", "Chăm", "Cơ Ho", "Xơ Đăng", "Sán Dìu", "Hrê", "Ra Glai",
-         "Mnông", "Thổ", "Xtiêng", "Khơ mú", "Bru-Vân Kiều", "Cơ Tu", "Giáy", "Tà Ôi", "Mạ",
-         "Giẻ-Triêng", "Co", "Chơ Ro", "Xinh Mun", "Hà Nhì", "Chu Ru", "Lào", "La Chí",
-         "Kháng", "Phù Lá", "La Hủ", "La Ha", "Pà Thẻn", "Lự", "Ngái", "Chứt", "Lô Lô",
-         "Mảng", "Cơ Lao", "Bố Y", "Cống", "Si La", "Pu Péo", "Rơ Măm", "Brâu", "Ơ Đu"],
-        start=1)],
-    "policy_group": [("social_protection", "Thuộc chính sách bảo trợ xã hội"),
-                     ("poverty_policy", "Thuộc chính sách giảm nghèo")],
-}
-
-
-def seed_rows() -> list[dict]:
-    return [{"kind": kind, "code": str(code), "label": label, "sort_order": i, "is_active": True}
-            for kind, rows in SEED.items() for i, (code, label) in enumerate(rows)]
-
 
 def grouped_choices(kind: str, group_kind: str) -> list[tuple[str, list[tuple[str, str]]]]:
     """[(group label, [(code, label)…])…] for a <select> with <optgroup>s."""

@@ -4,6 +4,8 @@ from decimal import ROUND_HALF_UP, Decimal
 import unicodedata
 from datetime import date, datetime
 
+from flask_babel import format_datetime
+
 _D = str.maketrans({"đ": "d", "Đ": "d"})
 
 
@@ -24,9 +26,12 @@ def clean(text: str | None) -> str:
 
 
 def format_date(value: date | datetime | None) -> str:
+    """dd/mm/yyyy; a timestamp (stored in UTC) as dd/mm/yyyy HH:mm in the user's zone."""
     if not value:
         return ""
-    return value.strftime("%d/%m/%Y %H:%M" if isinstance(value, datetime) else "%d/%m/%Y")
+    if isinstance(value, datetime):
+        return format_datetime(value, "dd/MM/yyyy HH:mm")
+    return value.strftime("%d/%m/%Y")
 
 
 def format_number(value: int | None) -> str:

@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, insert, select, text
 
+from app.core import clock
 from app.core.users import User
 from app.extensions import db
 from app.funds.models import SIGN, Fund, FundEntry, FundReviewEvent
@@ -45,7 +46,7 @@ REPLIES = ["Xã đã bổ sung biên bản bàn giao ngày hôm nay.",
 
 def build(province, communes, seed: int = 2026) -> dict:
     rng = random.Random(seed * 31 + 7)
-    today = date.today()
+    today = clock.today()
     users = {u.username: u.id for u in db.session.scalars(select(User))}
     fronts = {communes[0].id: users.get("mttq1")}
     funds = _funds(province, communes[:2])

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from sqlalchemy import BigInteger, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core import clock
 from app.core.i18n import N_
 from app.core.ledger import append_only
 from app.extensions import db
@@ -38,7 +39,7 @@ class Fund(db.Model):
     # Supports paid from this funding source in the fund's area draw on this fund.
     funding_source_code: Mapped[str | None] = mapped_column(ForeignKey("funding_source.code"))
     is_active: Mapped[bool] = mapped_column(default=True)
-    created_at: Mapped[datetime] = mapped_column(default=datetime.utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.utcnow)
 
     unit = relationship("AdminUnit", foreign_keys=[unit_id], lazy="joined")
 
@@ -69,7 +70,7 @@ class FundEntry(db.Model):
     reverses_id: Mapped[int | None] = mapped_column(ForeignKey("fund_entry.id"), unique=True)
     reason: Mapped[str | None] = mapped_column(String(500))
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    recorded_at: Mapped[datetime] = mapped_column(default=datetime.utcnow)
+    recorded_at: Mapped[datetime] = mapped_column(default=clock.utcnow)
     posted_at: Mapped[datetime | None]
 
     fund: Mapped[Fund] = relationship(lazy="joined")
@@ -89,7 +90,7 @@ class FundReviewEvent(db.Model):
     action: Mapped[str] = mapped_column(String(10))   # approve / query / comment / post
     comment: Mapped[str] = mapped_column(Text, default="")
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    at: Mapped[datetime] = mapped_column(default=datetime.utcnow)
+    at: Mapped[datetime] = mapped_column(default=clock.utcnow)
 
     user = relationship("User", lazy="joined")
 

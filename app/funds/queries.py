@@ -13,6 +13,7 @@ from flask import abort
 from flask_login import current_user
 from sqlalchemy import and_, extract, false, func, or_, select
 
+from app.core import clock
 from app.core.i18n import N_
 from app.core.scoping import AREA_ROLES, scope_clause, scoped
 from app.core.units import AdminUnit
@@ -116,7 +117,7 @@ def monthly_flows(fund_ids, today: date | None = None, months: int = 12) -> list
     """Donations received and money paid out per month over the last `months` months (posted
     entries, reversals netted; transfers between levels left out: they move money, they do not
     raise or spend it)."""
-    today = today or date.today()
+    today = today or clock.today()
     first = date(today.year, today.month, 1)
     for _i in range(months - 1):
         first = date(first.year - (first.month == 1), (first.month - 2) % 12 + 1, 1)
@@ -223,7 +224,7 @@ class ReviewParams:
 
     @classmethod
     def from_args(cls, args, today: date | None = None):
-        today = today or date.today()
+        today = today or clock.today()
         # Default: this year and the last (items recorded late still show).
         start = parse_date(args.get("from")) or date(today.year - 1, 1, 1)
         end = parse_date(args.get("to")) or today

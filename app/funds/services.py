@@ -22,7 +22,7 @@ from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
-from app.core import audit
+from app.core import audit, clock
 from app.core.ledger import AppendOnlyError
 from app.core.text import clean
 from app.core.units import COMMUNE, DISTRICT, PROVINCE, AdminUnit
@@ -120,7 +120,7 @@ def _date(value, field="entry_date") -> date:
         value = value.date()
     if not isinstance(value, date):
         raise FundRefused(_("Ngày không hợp lệ, nhập theo dạng dd/mm/yyyy."), field)
-    if value > date.today():
+    if value > clock.today():
         raise FundRefused(_("Ngày không được ở tương lai."), field)
     if value.year < 2000:
         raise FundRefused(_("Ngày không hợp lệ."), field)
@@ -150,7 +150,7 @@ def _user_id(user):
 
 
 def _new_entry(fund: Fund, user, recorded_by_id=None, **values) -> FundEntry:
-    now = datetime.utcnow()
+    now = clock.utcnow()
     state = values.pop("state", "posted")
     entry = FundEntry(fund_id=fund.id, state=state,
                       recorded_by_id=recorded_by_id or _user_id(user), recorded_at=now,
@@ -193,7 +193,7 @@ def create_fund(unit: AdminUnit, data: dict, user) -> Fund:
     lineage = unit.lineage()
     fund = Fund(unit_id=unit.id, province_id=lineage[PROVINCE], district_id=lineage[DISTRICT],
                 commune_id=lineage[COMMUNE], kind=kind, name=name, funding_source_code=code,
-                is_active=True, created_at=datetime.utcnow())
+                is_active=True, created_at=clock.utcnow())
     db.session.add(fund)
     db.session.flush()
     audit.record("create", "fund", fund.id, after=audit.snapshot(fund, FUND_FIELDS), user=user)
@@ -330,7 +330,7 @@ def create_disbursement_for_support(support: Support) -> FundEntry | None:
 
 def _event(entry: FundEntry, action: str, comment: str, user) -> FundReviewEvent:
     event_row = FundReviewEvent(entry_id=entry.id, action=action, comment=comment,
-                                user_id=_user_id(user), at=datetime.utcnow())
+                                user_id=_user_id(user), at=clock.utcnow())
     db.session.add(event_row)
     return event_row
 
@@ -347,7 +347,7 @@ def _move(entry: FundEntry, new_state: str, user, action: str, comment: str):
     before = entry.state
     values = {"state": new_state}
     if new_state == "posted":
-        values["posted_at"] = datetime.utcnow()
+        values["posted_at"] = clock.utcnow()
     moved = db.session.execute(
         update(FundEntry).where(FundEntry.id == entry.id, FundEntry.state.in_(OPEN_STATES))
         .values(**values).execution_options(synchronize_session=False)).rowcount
@@ -432,7 +432,7 @@ def reverse_entry(entry: FundEntry, reason: str, user, entry_date: date | None =
     so every sum nets out), once. A transfer is reversed on both sides together. Refused when
     it would make a balance negative (reversing a receipt that was already spent)."""
     reason = _reason(reason)
-    entry_date = _date(entry_date or date.today(), "reason")
+    entry_date = _date(entry_date or clock.today(), "reason")
     if entry.is_reversal:
         raise FundRefused(_("Đây là bút toán đảo; không thể đảo lại."), "reason")
     if entry.state != "posted":

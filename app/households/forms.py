@@ -1,6 +1,5 @@
 """Household and member forms. Messages are Vietnamese; choices come from lookups and scope."""
 import re
-from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (BooleanField, HiddenField, IntegerField, SelectField,
@@ -8,7 +7,7 @@ from wtforms import (BooleanField, HiddenField, IntegerField, SelectField,
 from wtforms.validators import (DataRequired, InputRequired, Length, NumberRange, Optional,
                                 ValidationError)
 
-from app.core import lookups
+from app.core import clock, lookups
 from app.core.forms import AppForm, VNDateField, not_in_future
 from app.households import checks
 
@@ -43,7 +42,7 @@ class NewHouseholdForm(HouseholdForm):
     head_sex = SelectField(_l("Giới tính chủ hộ"), choices=[("M", _l("Nam")), ("F", _l("Nữ"))],
                            validators=[InputRequired(REQUIRED)])
     head_birth_year = IntegerField(_l("Năm sinh chủ hộ"), validators=[
-        InputRequired(REQUIRED), NumberRange(min=1900, max=date.today().year,
+        InputRequired(REQUIRED), NumberRange(min=1900, max=clock.today().year,
                                              message=_l("Năm sinh phải từ 1900 đến năm hiện tại."))])
 
 
@@ -52,7 +51,7 @@ class MemberForm(AppForm):
     full_name = StringField(_l("Họ và tên"), validators=[DataRequired(REQUIRED), Length(max=120)])
     birth_date = VNDateField(_l("Ngày sinh"), validators=[Optional(), not_in_future])
     birth_year = IntegerField(_l("Năm sinh"), validators=[
-        Optional(), NumberRange(min=1900, max=date.today().year,
+        Optional(), NumberRange(min=1900, max=clock.today().year,
                                 message=_l("Năm sinh phải từ 1900 đến năm hiện tại."))])
     sex = SelectField(_l("Giới tính"), choices=[("M", _l("Nam")), ("F", _l("Nữ"))],
                       validators=[InputRequired(REQUIRED)])

@@ -4,6 +4,7 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core import clock
 from app.core.scoping import ScopedMixin
 from app.core.units import AdminUnit
 from app.extensions import db
@@ -46,8 +47,8 @@ class Household(ScopedMixin, SoftDeleteMixin, db.Model):
     policy_group: Mapped[str | None] = mapped_column(String(30))
     note: Mapped[str] = mapped_column(Text, default="")
     version: Mapped[int] = mapped_column(default=1)
-    created_at: Mapped[datetime] = mapped_column(default=datetime.utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=datetime.utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=clock.utcnow)
 
     hamlet: Mapped[AdminUnit] = relationship(foreign_keys="Household.hamlet_id", lazy="joined")
     members: Mapped[list["Member"]] = relationship(
@@ -66,7 +67,7 @@ class Household(ScopedMixin, SoftDeleteMixin, db.Model):
     @property
     def standing(self) -> str | None:
         """Status, with "out of the lists" split into newly escaped / sustainable exit."""
-        return standing(self.status, self.exit_year, date.today().year)
+        return standing(self.status, self.exit_year, clock.today().year)
 
     @property
     def standing_label(self) -> str:
@@ -97,8 +98,8 @@ class Member(ScopedMixin, SoftDeleteMixin, db.Model):
     merit_relation: Mapped[str | None] = mapped_column(String(10))
     merit_benefit: Mapped[str | None] = mapped_column(String(20))
     version: Mapped[int] = mapped_column(default=1)
-    created_at: Mapped[datetime] = mapped_column(default=datetime.utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=datetime.utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=clock.utcnow)
 
     household: Mapped[Household] = relationship(back_populates="members", viewonly=True)
 
@@ -108,4 +109,4 @@ class Member(ScopedMixin, SoftDeleteMixin, db.Model):
 
     @property
     def age(self) -> int:
-        return date.today().year - self.birth_year
+        return clock.today().year - self.birth_year

@@ -3,12 +3,11 @@
 Each function changes the session and records the audit row; the caller commits once, so a
 failure leaves nothing half-written.
 """
-from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from app.core import audit
+from app.core import audit, clock
 from app.core.text import clean, fold
 from app.core.units import AdminUnit
 from app.core.versioning import StaleEdit, claim_next_version  # noqa: F401  (StaleEdit: routes)
@@ -107,7 +106,7 @@ def update_household(household: Household, data: dict, hamlet: AdminUnit, versio
     head = next((m for m in active_members(household.id) if m.is_head), None)
     if head and head.full_name != household.head_name:
         head.full_name, head.name_folded = household.head_name, fold(household.head_name)
-    household.updated_at = datetime.utcnow()
+    household.updated_at = clock.utcnow()
     refresh_search(household)
     audit.record("update", "household", household.id, before,
                  audit.snapshot(household, HOUSEHOLD_FIELDS))
@@ -116,7 +115,7 @@ def update_household(household: Household, data: dict, hamlet: AdminUnit, versio
 
 def delete_household(household: Household, reason: str, version):
     _check_version(household, version, (), {})
-    household.deleted_at, household.deleted_reason = datetime.utcnow(), clean(reason)
+    household.deleted_at, household.deleted_reason = clock.utcnow(), clean(reason)
     audit.record("delete", "household", household.id, after={"reason": household.deleted_reason})
 
 
@@ -153,7 +152,7 @@ def update_member(member: Member, household: Household, data: dict, version) -> 
     for field, value in data.items():
         setattr(member, field, value)
     member.name_folded = fold(member.full_name)
-    member.updated_at = datetime.utcnow()
+    member.updated_at = clock.utcnow()
     if member.is_head:
         household.head_name = member.full_name
     _after_member_change(household)
@@ -165,7 +164,7 @@ def delete_member(member: Member, household: Household, reason: str, version):
     _check_version(member, version, (), {})
     if member.is_head:
         raise RefusedChange("reason", _("Không thể xóa chủ hộ; hãy chuyển chủ hộ cho thành viên khác trước."))
-    member.deleted_at, member.deleted_reason = datetime.utcnow(), clean(reason)
+    member.deleted_at, member.deleted_reason = clock.utcnow(), clean(reason)
     db.session.flush()
     _after_member_change(household)
     audit.record("delete", "member", member.id, after={"reason": member.deleted_reason})
@@ -175,4 +174,4 @@ def _after_member_change(household: Household):
     db.session.flush()
     _sync_flags(household)
     refresh_search(household)
-    household.updated_at = datetime.utcnow()
+    household.updated_at = clock.utcnow()

@@ -10,7 +10,7 @@ from datetime import date, datetime
 
 from openpyxl.utils.datetime import from_excel
 
-from app.core import text as core_text
+from app.core import clock, text as core_text
 from app.core.i18n import N_
 from app.core.text import clean
 from app.households import checks
@@ -132,7 +132,7 @@ def day(value, allow_year: bool = False):
     if isinstance(value, date):
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if allow_year and float(value).is_integer() and MIN_YEAR <= value <= date.today().year:
+        if allow_year and float(value).is_integer() and MIN_YEAR <= value <= clock.today().year:
             return int(value)
         if 1 <= value < 2958466:   # an Excel serial number in a cell not formatted as a date
             return from_excel(value).date()
@@ -161,7 +161,7 @@ def year(value) -> int:
     else:
         result = day(value, allow_year=True)
         result = result.year if isinstance(result, date) else result
-    if not MIN_YEAR <= result <= date.today().year:
+    if not MIN_YEAR <= result <= clock.today().year:
         raise Bad(N_("Năm sinh phải từ 1900 đến năm hiện tại."))
     return result
 

@@ -1,12 +1,13 @@
 """An import batch from upload to commit: the stored file, its state, the progress of a long
 check or commit, and where the work runs.
 
-A small file is checked and committed in the request. A large one runs in a background thread
-(its own app context and database session) while the page polls the progress: a small JSON file
-beside the upload, written a few times a second, so any worker process of the server can answer
-the poll and a commit's single transaction is never interrupted to record progress. A batch
-whose work stopped (the server restarted) is seen as interrupted once its progress has not moved
-for STALE_SECONDS, and can be started again: the transaction it was in never committed.
+A small file is checked and committed in the request. A large one is queued as a job
+(app/ops/jobs.py: a worker process, its own app context and database session) while the page
+polls the progress: a small JSON file beside the upload, written a few times a second, so any
+worker process of the server can answer the poll and a commit's single transaction is never
+interrupted to record progress. A batch whose work stopped (the worker restarted) is seen as
+interrupted once its progress has not moved for STALE_SECONDS, and can be started again: the
+transaction it was in never committed.
 
 States: uploaded → checking → previewed → committing → committed; failed when the file could
 not be read. A check or commit is claimed with one UPDATE … WHERE state IN (…), so two clicks
@@ -16,15 +17,15 @@ import json
 import logging
 import os
 import secrets
-import threading
 import time
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from app.core import clock
 from app.core.i18n import N_
 from app.core.units import AdminUnit
 from app.core.users import User
@@ -34,6 +35,7 @@ from app.imports.context import Context, Options
 from app.imports.models import ImportBatch
 from app.imports.reader import Limits, Refused, open_table
 from app.imports.writer import Writer
+from app.ops import jobs as job_queue
 
 log = logging.getLogger(__name__)
 UPLOADED, CHECKING, PREVIEWED, COMMITTING, COMMITTED, FAILED = (
@@ -80,12 +82,12 @@ def discard(batch: ImportBatch):
 def sweep():
     """Uploaded lists hold personal data: a file not imported within IMPORT_KEEP_DAYS days is
     deleted (the batch and its check results stay; a committed batch's file went at commit)."""
-    cutoff = datetime.utcnow() - timedelta(days=current_app.config.get("IMPORT_KEEP_DAYS", 7))
+    cutoff = clock.utcnow() - timedelta(days=current_app.config.get("IMPORT_KEEP_DAYS", 7))
     for batch in db.session.scalars(select(ImportBatch).where(
             ImportBatch.created_at < cutoff, ImportBatch.state != COMMITTED)):
         if not (batch.stats or {}).get("discarded_at"):
             discard(batch)
-            set_stats(batch, discarded_at=datetime.utcnow().isoformat())
+            set_stats(batch, discarded_at=clock.utcnow().isoformat())
 
 
 def open_batch_table(batch: ImportBatch):
@@ -141,8 +143,8 @@ def is_running(batch: ImportBatch) -> bool:
 def options_of(batch: ImportBatch) -> Options:
     o = batch.stats.get("options") or {}
     day = lambda v: date.fromisoformat(v) if v else None  # noqa: E731
-    return Options(year=o.get("year") or date.today().year,
-                   review_date=day(o.get("review_date")) or date.today(),
+    return Options(year=o.get("year") or clock.today().year,
+                   review_date=day(o.get("review_date")) or clock.today(),
                    decision_number=o.get("decision_number"), decision_date=day(o.get("decision_date")),
                    hamlet_id=o.get("hamlet_id"), sheet=o.get("sheet", 0))
 
@@ -174,31 +176,30 @@ def claim(batch: ImportBatch, to_state: str) -> bool:
 
 
 def start(batch: ImportBatch, user, action: str, ip: str | None) -> bool:
-    """Run `action` now (a small file: its declared rows, else its size) or in a background
-    thread; False if it was refused because the batch is busy or already committed."""
+    """Run `action` now (a small file: its declared rows, else its size) or queue it as a job;
+    False if it was refused because the batch is busy or already committed."""
     if not claim(batch, CHECKING if action == CHECK else COMMITTING):
         return False
     estimate = batch.stats.get("rows_estimate")
     Progress(batch, "read", estimate)
-    small = (estimate <= current_app.config.get("IMPORT_INLINE_ROWS", 3000) if estimate is not None
-             else batch.stats.get("size", 0) <= current_app.config.get("IMPORT_INLINE_BYTES", 256 * 1024))
+    small = (estimate <= current_app.config["IMPORT_INLINE_ROWS"] if estimate is not None
+             else batch.stats.get("size", 0) <= current_app.config["IMPORT_INLINE_BYTES"])
     batch_id, user_id = batch.id, user.id
     if small:
         execute(batch_id, user_id, action, ip)
         return True
-    db.session.commit()      # the request holds no transaction while the thread works
-    app = current_app._get_current_object()
-    threading.Thread(target=_background, args=(app, batch_id, user_id, action, ip),
-                     name=f"import-{batch_id}", daemon=True).start()
+    db.session.commit()      # the request holds no transaction while the job works
+    job_queue.enqueue("import_batch", batch_id, user_id, action, ip)
     return True
 
 
-def _background(app, batch_id, user_id, action, ip):
-    with app.app_context():
-        try:
-            execute(batch_id, user_id, action, ip)
-        finally:
-            db.session.remove()
+@job_queue.job
+def import_batch(batch_id, user_id, action, ip):
+    """The queued form of execute(), in the worker process: there the cycle collector may be
+    paused for the run (a web worker never pauses it)."""
+    log.info("import batch %s: %s", batch_id, action)
+    with gc_paused():
+        execute(batch_id, user_id, action, ip)
 
 
 @contextmanager
@@ -220,8 +221,7 @@ def execute(batch_id: int, user_id: int, action: str, ip: str | None):
     user = db.session.get(User, user_id)
     progress = Progress(batch, "read", batch.stats.get("rows_estimate"))
     try:
-        with gc_paused():
-            _run(batch, user, action, ip, progress)
+        _run(batch, user, action, ip, progress)
     except Refused as exc:
         db.session.rollback()
         _finish(batch_id, FAILED if action == CHECK else PREVIEWED,
@@ -256,7 +256,7 @@ def _run(batch, user, action, ip, progress):
     plan, existing = services.check(table.rows(options.sheet), header["data_from"], mapping, ctx,
                                     user, progress.update)
     result = services.summary(plan)
-    stats = {"result": result, "error": None, "checked_at": datetime.utcnow().isoformat(),
+    stats = {"result": result, "error": None, "checked_at": clock.utcnow().isoformat(),
              "dry_run_ok": False}
     if action == CHECK or services.has_errors(plan):
         db.session.rollback()
@@ -272,7 +272,7 @@ def _run(batch, user, action, ip, progress):
         _finish(batch.id, PREVIEWED, **{**stats, "dry_run_ok": True})
         return
     batch = db.session.get(ImportBatch, batch.id)
-    batch.state, batch.committed_at = COMMITTED, datetime.utcnow()
+    batch.state, batch.committed_at = COMMITTED, clock.utcnow()
     set_stats(batch, **stats)
     db.session.commit()
     discard(batch)

@@ -4,6 +4,7 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.core import clock
 from app.extensions import db
 
 
@@ -18,7 +19,7 @@ class ImportMapping(db.Model):
     headings: Mapped[list] = mapped_column(JSON)      # folded headings it was made for
     mapping: Mapped[dict] = mapped_column(JSON)       # folded heading → field
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    updated_at: Mapped[datetime] = mapped_column(default=datetime.utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=clock.utcnow)
 
 
 class ImportBatch(db.Model):
@@ -32,5 +33,5 @@ class ImportBatch(db.Model):
     stored_name: Mapped[str] = mapped_column(String(64))
     state: Mapped[str] = mapped_column(String(12), default="uploaded")  # uploaded/previewed/committed/failed
     stats: Mapped[dict] = mapped_column(JSON, default=dict)
-    created_at: Mapped[datetime] = mapped_column(default=datetime.utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.utcnow)
     committed_at: Mapped[datetime | None]

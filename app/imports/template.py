@@ -2,6 +2,7 @@
 one example row (the head of a household in the user's first hamlet) that imports cleanly."""
 from datetime import date
 
+from app.core import clock
 from app.core.excel import Column, Sheet
 
 COLUMNS = [
@@ -10,7 +11,7 @@ COLUMNS = [
     ("Họ và tên", "text", 24, "Nguyễn Văn Mẫu"), ("Quan hệ với chủ hộ", "text", 12, "Chủ hộ"),
     ("Ngày sinh", "date", 12, date(1975, 3, 12)), ("Giới tính", "text", 9, "Nam"),
     ("Dân tộc", "text", 10, "Kinh"), ("Số CCCD", "text", 15, "038075012345"),
-    ("Số thẻ BHYT", "text", 17, "HN4380123456789"), ("Hạn thẻ BHYT", "date", 12, date(date.today().year, 12, 31)),
+    ("Số thẻ BHYT", "text", 17, "HN4380123456789"), ("Hạn thẻ BHYT", "date", 12, date(clock.today().year, 12, 31)),
     ("Khuyết tật", "text", 10, ""), ("Người có công (diện)", "text", 14, "Thương binh"),
     ("Quan hệ với người có công", "text", 12, "Bản thân"),
     ("Chế độ đang hưởng", "text", 14, "Trợ cấp hằng tháng"),

@@ -2,8 +2,8 @@
 field: the member form's rules (member_rules), the review rules of app.reviews (review_rules),
 the hamlet within the user's scope (context), and duplicates inside the file. Nothing here
 writes or reads the households (matching them is services' job)."""
-from datetime import date
 
+from app.core import clock
 from app.core.i18n import N_
 from app.imports import convert
 from app.imports.context import FOOTER, TOTALS, Context, converters
@@ -66,7 +66,7 @@ class _Check(MemberRules, ReviewRules):
                         for col, name in sorted(mapping.items())]
         self.plan = Plan()
         self.issues = self.plan.issues
-        self.today = date.today()
+        self.today = clock.today()
         self.classified = {}
 
     # Reading -------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from datetime import date, datetime
 
 from sqlalchemy import delete, select, update
 
+from app.core import clock
 from app.core.audit import AuditLog
 from app.extensions import db
 from app.households.models import Household, Member
@@ -49,7 +50,7 @@ class Writer:
         self.plan, self.existing, self.ctx = plan, existing, ctx
         self.user_id, self.ip, self.commune, self.batch_id = user_id, ip, commune, batch_id
         self.progress = progress or (lambda done: None)
-        self.now = datetime.utcnow()
+        self.now = clock.utcnow()
         self.audit = []
         self.done = 0
 

@@ -5,10 +5,10 @@ Scope: every query of a report is `core.scoping.scoped()` for the user AND limit
 chosen unit (itself taken from the user's scope), so a district officer's report never holds
 another district's households, whatever the query string says."""
 from dataclasses import dataclass, field
-from datetime import date
 
 from sqlalchemy import select
 
+from app.core import clock
 from app.core.excel import Column, Group, Sheet, header_layout
 from app.core.scoping import child_columns, child_of, in_unit, unit_column  # noqa: F401  (re-exported)
 from app.core.units import HAMLET, AdminUnit
@@ -63,7 +63,7 @@ class Report:
         if self.unit is not None:
             lines.append(_("Đơn vị: %(unit)s", unit=self.unit.full_name()))
         lines.append(self.period)
-        lines.append(_("Số liệu lập ngày %(day)s", day=format_date(date.today())))
+        lines.append(_("Số liệu lập ngày %(day)s", day=format_date(clock.today())))
         return lines
 
     def sheets(self) -> list[Sheet]:

@@ -1,5 +1,4 @@
 """Exit-proposal forms: propose, record the decision, withdraw."""
-from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
@@ -12,12 +11,13 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from app.core import clock
 from app.core.forms import AppForm, VNDateField, not_in_future
 from app.reviews.forms import REQUIRED, STATUS_CHOICES
 
 
 def not_after_next_year(form, field):
-    if field.data and field.data > date.today().year + 1:
+    if field.data and field.data > clock.today().year + 1:
         raise ValidationError(_l("Năm không hợp lệ."))
 
 

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from app.core import clock
 from app.core.text import fold
 from app.extensions import db
 from app.households.models import Household
@@ -56,7 +57,7 @@ def _households(commune, count, rng, exclude=()):
 
 
 def build_assignments(rng, sponsors, communes, today: date | None = None):
-    today = today or date.today()
+    today = today or clock.today()
     households = {h.id: h for h in db.session.scalars(select(Household).where(
         Household.commune_id.in_([communes[0].id, communes[1].id])))}
 

@@ -5,6 +5,7 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, Index, String, Text, and_, or_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core import clock
 from app.core.i18n import N_
 from app.core.scoping import ScopedMixin
 from app.extensions import db
@@ -28,7 +29,7 @@ class Sponsor(db.Model):
     home_unit_id: Mapped[int] = mapped_column(ForeignKey("admin_unit.id"), index=True)
     province_id: Mapped[int] = mapped_column(ForeignKey("admin_unit.id"), index=True)
     is_active: Mapped[bool] = mapped_column(default=True)
-    created_at: Mapped[datetime] = mapped_column(default=datetime.utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.utcnow)
 
     home_unit = relationship("AdminUnit", foreign_keys=[home_unit_id], lazy="joined")
 
@@ -50,7 +51,7 @@ class Assignment(ScopedMixin, db.Model):
     commitment: Mapped[str] = mapped_column(Text, default="")
     end_reason: Mapped[str | None] = mapped_column(String(500))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    created_at: Mapped[datetime] = mapped_column(default=datetime.utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.utcnow)
     version: Mapped[int] = mapped_column(default=1)
 
     sponsor: Mapped[Sponsor] = relationship(lazy="joined")

@@ -13,6 +13,7 @@ from datetime import date
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from app.core import clock
 from app.core.scoping import scoped
 from app.extensions import db
 from app.households.models import Household, Member
@@ -61,7 +62,7 @@ def _cards(households, plan_statuses=OPEN_PLAN) -> list[PortalHousehold]:
     for hid, text, since in db.session.execute(
             select(Assignment.household_id, Assignment.commitment, Assignment.starts_on).where(
                 Assignment.sponsor_id == current_user.sponsor_id, Assignment.household_id.in_(ids),
-                Assignment.active_on(date.today())).order_by(Assignment.starts_on)):
+                Assignment.active_on(clock.today())).order_by(Assignment.starts_on)):
         commitments[hid] = (text or "", since)
     items = defaultdict(list)
     stmt = scoped(select(PlanItem)).where(PlanItem.household_id.in_(ids))

@@ -1,11 +1,11 @@
 """Reads for the sponsor directory and the case file's sponsor panel. Every read starts from
 core.scoping: sponsors_in_scope() for the directory, scoped() for assignments."""
 from dataclasses import dataclass
-from datetime import date
 
 from flask import abort
 from sqlalchemy import func, select
 
+from app.core import clock
 from app.core.scoping import scope_clause, scoped, sponsors_in_scope
 from app.core.text import fold
 from app.extensions import db
@@ -54,7 +54,7 @@ def active_counts(sponsor_ids) -> dict[int, int]:
     if not sponsor_ids:
         return {}
     stmt = scoped(select(Assignment.sponsor_id, func.count(Assignment.id)), Assignment).where(
-        Assignment.sponsor_id.in_(sponsor_ids), Assignment.active_on(date.today())
+        Assignment.sponsor_id.in_(sponsor_ids), Assignment.active_on(clock.today())
     ).group_by(Assignment.sponsor_id)
     return dict(db.session.execute(stmt).all())
 

@@ -6,7 +6,7 @@ from datetime import date
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
-from app.core import audit
+from app.core import audit, clock
 from app.core.text import clean, fold
 from app.core.units import AdminUnit
 from app.core.versioning import StaleEdit, claim_next_version  # noqa: F401  (StaleEdit: routes)
@@ -74,7 +74,7 @@ def end_assignment(assignment: Assignment, ends_on: date, reason: str, version) 
     claim_next_version(assignment, version, {"ends_on": ends_on, "end_reason": reason})
     if assignment.ends_on is not None:
         raise AssignmentRefused("reason", _("Phân công này đã kết thúc."))
-    if assignment.starts_on <= date.today() and ends_on < assignment.starts_on:
+    if assignment.starts_on <= clock.today() and ends_on < assignment.starts_on:
         raise AssignmentRefused("ends_on", _("Ngày kết thúc không được trước ngày bắt đầu (%(d)s).",
                                              d=assignment.starts_on.strftime("%d/%m/%Y")))
     assignment.ends_on = ends_on

@@ -6,17 +6,22 @@ document.addEventListener("htmx:configRequest", function (event) {
 
 // htmx's own settings are in base.html's <meta name="htmx-config">.
 
-document.addEventListener("htmx:responseError", function (event) {
+// When htmx gets no usable answer, say why in the flash area, in the page's language: the
+// server's own message for an error status (its error page carries it in [data-error-message]),
+// the texts on <body> when the network or the server's time ran out.
+function showError(text) {
   var box = document.getElementById("flash-area");
   if (!box) { return; }
-  var status = event.detail.xhr.status;
-  var text = status === 404 ? "Không tìm thấy hồ sơ." :
-             status === 403 ? "Bạn không có quyền thực hiện thao tác này." :
-             status === 400 ? "Phiên làm việc đã hết hạn. Hãy tải lại trang." :
-             "Đã có lỗi (" + status + "). Vui lòng thử lại.";
   box.innerHTML = '<div class="flash flash-error" role="alert"></div>';
   box.firstChild.textContent = text;
+}
+document.addEventListener("htmx:responseError", function (event) {
+  var page = new DOMParser().parseFromString(event.detail.xhr.responseText || "", "text/html");
+  var message = page.querySelector("[data-error-message]");
+  showError(message ? message.textContent.trim() : document.body.dataset.msgError);
 });
+document.addEventListener("htmx:sendError", function () { showError(document.body.dataset.msgNetwork); });
+document.addEventListener("htmx:timeout", function () { showError(document.body.dataset.msgTimeout); });
 
 // Esc closes an inline form by clicking its cancel button.
 document.addEventListener("keydown", function (event) {

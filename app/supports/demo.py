@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, insert, select, text
 
+from app.core import clock
 from app.core.lookups import Lookup
 from app.core.users import Role, User
 from app.extensions import db
@@ -91,7 +92,7 @@ class Ledger:
         self.sponsor_of, self.adopted_on = {}, {}
         for hid, sponsor_id, starts_on in db.session.execute(
                 select(Assignment.household_id, Assignment.sponsor_id, Assignment.starts_on)
-                .where(Assignment.active_on(date.today())).order_by(Assignment.id)):
+                .where(Assignment.active_on(clock.today())).order_by(Assignment.id)):
             self.sponsor_of.setdefault(hid, sponsor_id)
             self.adopted_on.setdefault(hid, starts_on)
 
@@ -135,7 +136,7 @@ class Ledger:
         delivered = _day(rng, FIRST_DAY, ANCHOR)
         if sponsor_id is not None:   # delivered while the sponsor had adopted the household
             start = max(self.adopted_on[hh["id"]], FIRST_DAY)
-            delivered = _day(rng, start, min(max(start, ANCHOR), date.today()))
+            delivered = _day(rng, start, min(max(start, ANCHOR), clock.today()))
         elif plan_item is not None and plan_item["status"] == "done":
             delivered = min(plan_item["due_on"], ANCHOR) - timedelta(days=rng.randint(0, 45))
         credit = term = None

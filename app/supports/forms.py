@@ -21,7 +21,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from app.core import lookups
+from app.core import clock, lookups
 from app.core.forms import AppForm, VNDateField, not_in_future
 from app.core.lookups import Lookup
 from app.core.scoping import sponsors_in_scope
@@ -153,5 +153,5 @@ class ReasonForm(AppForm):
 
 
 def default_due() -> date:
-    today = date.today()
+    today = clock.today()
     return date(today.year, 12, 31)

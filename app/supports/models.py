@@ -8,6 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import BigInteger, ForeignKey, String, Text, and_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core import clock
 from app.core.i18n import N_
 from app.core.ledger import AppendOnlyError, append_only
 from app.core.scoping import ScopedMixin
@@ -49,8 +50,8 @@ class PlanItem(ScopedMixin, db.Model):
     dropped_reason: Mapped[str | None] = mapped_column(String(500))
     version: Mapped[int] = mapped_column(default=1)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    created_at: Mapped[datetime] = mapped_column(default=datetime.utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=datetime.utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=clock.utcnow)
 
     responsible_sponsor = relationship("Sponsor", lazy="joined")
 
@@ -100,7 +101,7 @@ class Support(ScopedMixin, db.Model):
     provider_name: Mapped[str] = mapped_column(String(200), default="")
     plan_item_id: Mapped[int | None] = mapped_column(ForeignKey("plan_item.id"), index=True)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    recorded_at: Mapped[datetime] = mapped_column(default=datetime.utcnow)
+    recorded_at: Mapped[datetime] = mapped_column(default=clock.utcnow)
     verification: Mapped[str] = mapped_column(String(10), default="pending", index=True)
     verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     verified_at: Mapped[datetime | None]
@@ -134,7 +135,7 @@ class Evidence(db.Model):
     size: Mapped[int]
     sha256: Mapped[str] = mapped_column(String(64))
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    uploaded_at: Mapped[datetime] = mapped_column(default=datetime.utcnow)
+    uploaded_at: Mapped[datetime] = mapped_column(default=clock.utcnow)
 
     support: Mapped[Support] = relationship(back_populates="evidence")
 

@@ -5,6 +5,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
+from app.core import clock
 from app.core.scoping import scoped, sponsors_in_scope, unit_in_scope_or_none
 from app.core.units import HAMLET
 from app.core.users import User
@@ -48,7 +49,7 @@ class PlanListParams:
 
 def plan_list(params: PlanListParams, page_size: int, today: date | None = None):
     """(rows of (PlanItem, Household), total) for one page, soonest due first."""
-    today = today or date.today()
+    today = today or clock.today()
     stmt = scoped(select(PlanItem, Household).join(Household, Household.id == PlanItem.household_id),
                   PlanItem).where(Household.deleted_at.is_(None))
     if params.status == "open":
@@ -71,7 +72,7 @@ def plan_list(params: PlanListParams, page_size: int, today: date | None = None)
 
 
 def overdue_count(today: date | None = None) -> int:
-    today = today or date.today()
+    today = today or clock.today()
     return db.session.scalar(scoped(
         select(func.count(PlanItem.id)).select_from(PlanItem)
         .join(Household, Household.id == PlanItem.household_id), PlanItem)

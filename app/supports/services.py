@@ -20,7 +20,7 @@ from sqlalchemy import case, event, extract, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.core import audit
+from app.core import audit, clock
 from app.core.lookups import Lookup
 from app.core.scoping import scoped, sponsors_in_scope
 from app.core.text import clean, parse_vnd
@@ -130,7 +130,7 @@ def record_support(household, data: dict, user) -> Support:
     sponsor in the user's sponsor scope), provider_name, plan_item_id (a plan item of this
     household). Raises SupportRefused(message, field)."""
     delivered_on = _date(data.get("delivered_on"), "delivered_on")
-    if delivered_on > date.today():
+    if delivered_on > clock.today():
         raise SupportRefused(_("Ngày hỗ trợ không được ở tương lai."), "delivered_on")
     if delivered_on.year < 2000:
         raise SupportRefused(_("Ngày hỗ trợ không hợp lệ."), "delivered_on")
@@ -195,7 +195,7 @@ def record_support(household, data: dict, user) -> Support:
         value_vnd=value, funding_source_code=source.code, credit_programme_code=credit_programme,
         credit_term_months=term, programme_code=programme, provider_sponsor_id=sponsor_id,
         provider_name=provider_name, plan_item_id=plan_item_id,
-        recorded_by_id=getattr(user, "id", None), recorded_at=datetime.utcnow(),
+        recorded_by_id=getattr(user, "id", None), recorded_at=clock.utcnow(),
         verification="pending", **{c: getattr(household, c) for c in SCOPE_COLUMNS})
     db.session.add(support)
     db.session.flush()
@@ -215,7 +215,7 @@ def attach_evidence(support: Support, file_storage, user) -> Evidence:
     except files.FileRefused as exc:
         raise SupportRefused(exc.message, "evidence")
     evidence = Evidence(support_id=support.id, uploaded_by_id=getattr(user, "id", None),
-                        uploaded_at=datetime.utcnow(), **stored)
+                        uploaded_at=clock.utcnow(), **stored)
     db.session.add(evidence)
     db.session.flush()
     db.session.info.setdefault("evidence_files", []).append(stored["stored_name"])
@@ -259,7 +259,7 @@ def reverse_support(support: Support, reason: str, user) -> Support:
         raise SupportRefused(_("Ghi lý do điều chỉnh (ít nhất %(n)s ký tự).", n=REASON_MIN), "reason")
     if len(reason) > 500:
         raise SupportRefused(_("Lý do không được dài quá 500 ký tự."), "reason")
-    now = datetime.utcnow()
+    now = clock.utcnow()
     reversal = Support(
         household_id=support.household_id, delivered_on=support.delivered_on,
         type_code=support.type_code, description=support.description,
@@ -293,7 +293,7 @@ def _decide(support: Support, values: dict, user, action: str):
     if support.verification != "pending":
         raise SupportRefused(_("Khoản hỗ trợ này đã được xử lý (xác minh hoặc từ chối)."))
     values = {**values, "verified_by_id": getattr(user, "id", None),
-              "verified_at": datetime.utcnow()}
+              "verified_at": clock.utcnow()}
     claimed = db.session.execute(
         update(Support).where(Support.id == support.id, Support.verification == "pending")
         .values(**values).execution_options(synchronize_session=False)).rowcount

@@ -1,12 +1,12 @@
 """Report deadlines as data. The admin keeps the default deadlines of each year (rows without a
 unit); a district or province officer gives the units reporting to it deadlines of their own
 (a blank date falls back to the default). Audited."""
-from datetime import date
 
 from flask import Blueprint, abort, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.core import clock
 from app.core.guards import require_roles, roles_required
 from app.core.htmx import is_swap, render
 from app.core.units import COMMUNE, HAMLET
@@ -29,12 +29,12 @@ def _year(raw) -> int:
     try:
         year = int(raw)
     except (TypeError, ValueError):
-        return date.today().year
-    return year if MIN_YEAR <= year <= MAX_YEAR else date.today().year
+        return clock.today().year
+    return year if MIN_YEAR <= year <= MAX_YEAR else clock.today().year
 
 
 def _years(selected: int) -> list[int]:
-    this = date.today().year
+    this = clock.today().year
     return sorted({*periodic.deadline_years(), this, this + 1, selected}, reverse=True)
 
 
@@ -99,7 +99,7 @@ def defaults():
             else:
                 return _saved(year)
     year = form.year.data if isinstance(form.year.data, int) and MIN_YEAR <= form.year.data <= MAX_YEAR \
-        else date.today().year
+        else clock.today().year
     return render(PAGE, "targets/_deadlines.html", 422, **_context(year, form=form, error=error))
 
 

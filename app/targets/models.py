@@ -4,6 +4,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core import clock
 from app.core.i18n import N_
 from app.extensions import db
 
@@ -37,7 +38,7 @@ class Target(UnitScoped, db.Model):
     baseline: Mapped[int | None]          # households of that kind at the start of the year
     note: Mapped[str] = mapped_column(Text, default="")
     set_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    updated_at: Mapped[datetime] = mapped_column(default=datetime.utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=clock.utcnow)
     version: Mapped[int] = mapped_column(default=1)
 
     unit = relationship("AdminUnit", foreign_keys="Target.unit_id", lazy="joined")
@@ -64,7 +65,7 @@ class ReportSubmission(UnitScoped, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     year: Mapped[int]
     kind: Mapped[str] = mapped_column(String(8))
-    submitted_at: Mapped[datetime] = mapped_column(default=datetime.utcnow)
+    submitted_at: Mapped[datetime] = mapped_column(default=clock.utcnow)
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     snapshot: Mapped[dict] = mapped_column(JSON)
     note: Mapped[str] = mapped_column(Text, default="")

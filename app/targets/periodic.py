@@ -7,7 +7,7 @@ from datetime import date, datetime
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
-from app.core import audit
+from app.core import audit, clock
 from app.core.i18n import N_
 from app.core.scoping import scoped
 from app.core.text import clean
@@ -206,7 +206,7 @@ def build_snapshot(unit: AdminUnit, year: int, kind: str, user=None, now: dateti
         {"unit_id": r.unit.id, "code": r.unit.code, "name": r.unit.name, "level": r.unit.level,
          **_row_numbers(r)} for r in rows]
     return {"unit": {"id": unit.id, "code": unit.code, "name": unit.name, "level": unit.level},
-            "year": year, "kind": kind, "as_of": (now or datetime.utcnow()).isoformat(timespec="seconds"),
+            "year": year, "kind": kind, "as_of": (now or clock.utcnow()).isoformat(timespec="seconds"),
             "total": total, "children": children}
 
 
@@ -217,7 +217,7 @@ def submit(unit: AdminUnit, year: int, kind: str, user, note: str = "",
         raise ReportError(_("Loại báo cáo không hợp lệ."))
     if submissions([unit.id], year, (kind,), user):
         raise ReportError(already_submitted_message())
-    now = now or datetime.utcnow()
+    now = now or clock.utcnow()
     snapshot = build_snapshot(unit, year, kind, user, now)
     children = reporting_children(unit)
     if children:
@@ -268,7 +268,7 @@ def consolidate(unit: AdminUnit, year: int, kind: str, today: date, user=None) -
 
 def consolidated_numbers(unit, year, kind, user=None) -> dict:
     """What the consolidated table held when `unit` submitted: the sums and who was missing."""
-    result = consolidate(unit, year, kind, date.today(), user)
+    result = consolidate(unit, year, kind, clock.today(), user)
     return {"sums": result.sums,
             "submitted": [s.unit.id for s in result.submitted],
             "missing": [{"unit_id": s.unit.id, "name": s.unit.name} for s in result.missing]}

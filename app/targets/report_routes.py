@@ -10,6 +10,7 @@ from flask import Blueprint, abort, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
+from app.core import clock
 from app.core.guards import require_roles, roles_required
 from app.core.htmx import is_swap, render
 from app.core.units import COMMUNE, DISTRICT, PROVINCE
@@ -32,7 +33,7 @@ COLUMNS = ("households", "poor", "near_poor", "merit_poor", "escaped", "relapsed
 
 
 def today() -> date:
-    return date.today()
+    return clock.today()
 
 
 def _year(raw) -> int:

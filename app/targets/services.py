@@ -2,11 +2,10 @@
 validation, version checks, audit, and the consistency of children's targets with the
 parent's. The caller commits once."""
 from dataclasses import dataclass
-from datetime import datetime
 
 from flask_babel import gettext as _
 
-from app.core import audit
+from app.core import audit, clock
 from app.core.i18n import N_
 from app.core.scoping import LEVEL_COLUMN
 from app.core.text import clean
@@ -167,7 +166,7 @@ def save_targets(unit: AdminUnit, year: int, values: dict[str, TargetValue],
             claim_next_version(current, versions.get(kind))
         current.count, current.percent_bp = value.count, value.percent_bp
         current.baseline, current.note = base[kind], note
-        current.set_by_id, current.updated_at = getattr(user, "id", None), datetime.utcnow()
+        current.set_by_id, current.updated_at = getattr(user, "id", None), clock.utcnow()
         db.session.flush()
         after = audit.snapshot(current, TARGET_FIELDS)
         if before != after:

@@ -29,6 +29,7 @@ from xml.sax.saxutils import escape
 
 from sqlalchemy import func, select
 
+from app.core import clock
 from app import create_app, demo
 from app.config import TestConfig
 from app.core.units import HAMLET, AdminUnit
@@ -148,7 +149,7 @@ GIVEN = {"M": ["An", "Bình", "Cường", "Dũng", "Hải", "Hùng", "Long", "Na
 def household_file(rows: int, hamlets: list[str], seed: int) -> bytes:
     """One row per household: the year's list as a commune keeps it."""
     rng = random.Random(seed)
-    title = [["ỦY BAN NHÂN DÂN XÃ"], [f"DANH SÁCH HỘ NGHÈO, HỘ CẬN NGHÈO NĂM {date.today().year}"], []]
+    title = [["ỦY BAN NHÂN DÂN XÃ"], [f"DANH SÁCH HỘ NGHÈO, HỘ CẬN NGHÈO NĂM {clock.today().year}"], []]
     heading = [["STT", "Mã hộ", "Họ và tên chủ hộ", "Ngày sinh", "Giới tính", "Dân tộc", "Số CCCD",
                 "Số thẻ BHYT", "Thôn", "Người có công", "Thu nhập bình quân (đồng/người/tháng)",
                 "Chỉ số thiếu hụt", None, "Phân loại", "Ghi chú"],
@@ -238,7 +239,7 @@ def run_flow(client, data, rows):
     chosen = {name: (SELECTED.search(opts).group(1) if SELECTED.search(opts) else "")
               for name, opts in SELECT.findall(page)}
     t1, c1 = time.perf_counter(), time.process_time()
-    today = date.today()
+    today = clock.today()
     response = client.post(f"/imports/{batch_id}/check", data={
         **chosen, "year": today.year, "review_date": today.strftime("%d/%m/%Y"),
         "decision_number": "125/QĐ-UBND", "decision_date": today.strftime("%d/%m/%Y")})

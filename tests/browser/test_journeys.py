@@ -236,7 +236,7 @@ def test_admin_creates_then_deactivates_a_user(new_context, demo_db):
     form.get_by_label("Họ và tên").fill("Lò Thị Mới")
     form.get_by_label("Vai trò").select_option("commune")
     form.get_by_label("Địa bàn phụ trách").select_option(str(commune_id))
-    form.get_by_label("Mật khẩu").fill("matkhau-moi-2026")
+    form.get_by_label("Mật khẩu", exact=True).fill("matkhau-moi-2026")
     form.get_by_role("button", name="Lưu").click()
     expect(admin).to_have_url(re.compile(r"/admin/users$"))
     expect(admin.locator(".flash")).to_have_text("Đã tạo người dùng canbo.moi.")
@@ -335,5 +335,32 @@ def test_logout_then_back_lands_on_login(browser_page):
     expect(page.locator("#hh-results")).to_have_count(0)
 
     page.goto("/households/")
-    expect(page).to_have_url(re.compile(r"/login\?next=%2Fhouseholds%2F$"))
+    expect(page).to_have_url(re.compile(r"/login\?next=/households/$"))
+    expect(page.locator("#hh-results")).to_have_count(0)
+
+
+def test_htmx_failures_say_why_and_an_ended_session_goes_to_login(browser_page):
+    """No network, a server error and an ended session, each met during an htmx search."""
+    page = sign_in(browser_page, "xa1")
+    results = page.locator("#hh-results")
+    expect(results).to_be_visible()
+
+    # The network fails: the search says so in Vietnamese, and the table stays as it was.
+    page.route(re.compile(r"/households/\?q="), lambda route: route.abort())
+    page.locator("#q").press_sequentially("an", delay=15)
+    expect(page.locator("#flash-area .flash-error")).to_have_text(re.compile(r"^Không kết nối được máy chủ"))
+    page.unroute(re.compile(r"/households/\?q="))
+
+    # The server answers an error: its own translated message is shown, not a generic one.
+    page.evaluate("htmx.ajax('GET', '/households/999999999', '#hh-results')")
+    expect(page.locator("#flash-area .flash-error")).to_have_text("Không tìm thấy trang hoặc hồ sơ này.")
+    expect(results).to_be_visible()
+
+    # The session ends (cookie gone): the next htmx request takes the whole page to the login
+    # form instead of swapping the login page into the results table.
+    page.context.clear_cookies()
+    page.locator("#q").fill("")
+    page.locator("#q").press_sequentially("b", delay=15)
+    expect(page).to_have_url(re.compile(r"/login\?next="))
+    expect(page.get_by_role("heading", name="Đăng nhập")).to_be_visible()
     expect(page.locator("#hh-results")).to_have_count(0)

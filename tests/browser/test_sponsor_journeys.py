@@ -3,7 +3,6 @@ commune officer assigns then ends a sponsor on the case file, all swapped in pla
 import os
 import re
 import tempfile
-from datetime import date
 
 import pytest
 
@@ -14,6 +13,8 @@ if SKIP_REASON:
 
 from playwright.sync_api import expect  # noqa: E402
 from sqlalchemy import select  # noqa: E402
+
+from app.core import clock
 
 expect.set_options(timeout=5000)
 PHONE = dict(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
@@ -71,7 +72,7 @@ def test_sponsor_on_a_phone_logs_a_support(new_context, demo_db):
     entry = page.locator("#portal-supports li", has_text="2 con bê giống")
     expect(entry).to_contain_text("24.000.000 đ")
     expect(entry).to_contain_text("Chờ xác minh")
-    expect(entry).to_contain_text(date.today().strftime("%d/%m/%Y"))
+    expect(entry).to_contain_text(clock.today().strftime("%d/%m/%Y"))
     page.screenshot(path=os.path.join(SCREENSHOTS, "phone-sponsor-household.png"), full_page=True)
 
     page.get_by_role("link", name="Lịch sử hỗ trợ").click()

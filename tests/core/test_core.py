@@ -30,12 +30,14 @@ def test_clean_stores_nfc():
     assert text.clean(" Nguye\u0302\u0303n  Văn ") == "Nguyễn Văn"
 
 
-def test_formats():
+def test_formats(app):
     from datetime import date, datetime
     assert text.format_number(314947) == "314.947"
     assert text.format_vnd(24000000) == "24.000.000 đ"
     assert text.format_date(date(1958, 3, 12)) == "12/03/1958"
-    assert text.format_date(datetime(2026, 1, 5, 8, 30)) == "05/01/2026 08:30"
+    with app.test_request_context():   # stored UTC, shown in Vietnam's time (UTC+7)
+        assert text.format_date(datetime(2026, 1, 5, 8, 30)) == "05/01/2026 15:30"
+        assert text.format_date(datetime(2026, 12, 7, 23, 30)) == "08/12/2026 06:30"
     assert text.format_percent(10871, 314947) == "3,45"
     assert text.format_percent(1, 0) == "0,00"
     assert text.format_percent(1, 800) == "0,13"   # half up, like the official tables

@@ -1,9 +1,9 @@
 """Funds through HTTP the way the browser uses them: the Front records and reviews, commune
 officers read and reply, district officers read, sponsors and admins see no fund."""
-from datetime import date
 
 from sqlalchemy import func, select
 
+from app.core import clock
 from app.core.audit import AuditLog
 from app.funds.models import Fund, FundEntry, FundReviewEvent
 from app.funds.services import balance
@@ -270,7 +270,7 @@ def test_province_fund_item_reaches_the_commune_officer(login_as, world, db):
 def test_dashboard_chart_and_awaiting(login_as, world, db):
     fund = _ledger_setup(world, db)
     h.disbursement(h.support(world, value=1_000_000))
-    today = date.today()
+    today = clock.today()
     h.receipt(fund, 3_000_000, day=today)
     h.spend(fund, 1_200_000, day=today)
     db.session.commit()

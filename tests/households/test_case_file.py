@@ -4,6 +4,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from app.core import clock
 from app.core.audit import AuditLog
 from app.households.models import Household, Member
 from tests.conftest import page_text
@@ -65,7 +66,7 @@ def test_plain_post_redirects_to_case_file(officer, household):
     ("id_number", "04215800012a", "đúng 12 chữ số"),
     ("id_number", "999158000123", "mã tỉnh"),
     ("id_number", "042070000123", "không khớp với giới tính và năm sinh"),
-    ("birth_date", (date.today() + timedelta(days=3)).strftime("%d/%m/%Y"), "tương lai"),
+    ("birth_date", (clock.today() + timedelta(days=3)).strftime("%d/%m/%Y"), "tương lai"),
     ("birth_date", "31/02/1990", "dd/mm/yyyy"),
     ("full_name", "", "Không được để trống"),
     ("full_name", "   ", "Không được để trống"),

@@ -2,12 +2,12 @@
 steps (upload → the mapping page as suggested → check → commit) through HTTP."""
 import io
 import re
-from datetime import date
 
 import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
+from app.core import clock
 from app.core.audit import AuditLog
 from app.households.models import Household, Member
 from app.imports.models import ImportBatch, ImportMapping
@@ -78,7 +78,7 @@ def check(client, batch_id, year=None, review_date=None, decision=("12/QĐ-UBND"
           overrides=None, htmx=False, **extra):
     page = client.get(f"/imports/{batch_id}")
     assert page.status_code == 200, page.get_data(as_text=True)[:500]
-    today = date.today()
+    today = clock.today()
     data = {**suggested(page.get_data(as_text=True)), "year": year or today.year,
             "review_date": review_date or today.strftime("%d/%m/%Y"),
             "decision_number": decision[0] or "",

@@ -1,14 +1,16 @@
-"""A large file is checked and committed in a background thread while the page polls its
-progress. The thread is run in place here (the test's database connection belongs to this
-thread); what is tested is the path: its own app context and session, the progress file, the
-states, the polling partial, and a run that died being startable again."""
+"""A large file is checked and committed as a queued job while the page polls its progress.
+The tests' queue runs a job in place when it is queued (JOBS_IMMEDIATE: the test's database
+connection belongs to this thread); what is tested is the path: the job's own app context and
+session, the progress file, the states, the polling partial, and a run that died being
+startable again. tests/core/test_jobs.py shows a job waiting in the real queue for a worker."""
 import json
 import os
 import time
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
+from app.core import clock
 from app.imports import jobs
 from app.imports.models import ImportBatch
 from tests.conftest import page_text
@@ -16,24 +18,20 @@ from tests.imports.conftest import batch_id_of, check, commit, counts, result_of
 from tests.imports.test_import import layout_households
 
 
-class InPlaceThread:
-    started = []
-
-    def __init__(self, target, args, name=None, daemon=None):
-        self.target, self.args = target, args
-
-    def start(self):
-        InPlaceThread.started.append(self.args)
-        self.target(*self.args)
-
-
 @pytest.fixture
 def background(app, monkeypatch):
+    """Every file is large; returns the jobs queued (name and arguments)."""
     monkeypatch.setitem(app.config, "IMPORT_INLINE_ROWS", 0)
     monkeypatch.setitem(app.config, "IMPORT_INLINE_BYTES", 0)
-    monkeypatch.setattr(jobs, "threading", type("T", (), {"Thread": InPlaceThread}))
-    InPlaceThread.started.clear()
-    return InPlaceThread.started
+    queued = []
+    real = jobs.job_queue.enqueue
+
+    def spy(name, *args):
+        queued.append((name, args))
+        real(name, *args)
+
+    monkeypatch.setattr(jobs.job_queue, "enqueue", spy)
+    return queued
 
 
 def test_large_file_runs_in_the_background(background, login_as, db):
@@ -94,7 +92,7 @@ def test_files_not_imported_within_a_week_are_deleted(login_as, db, upload_dir):
     client = login_as("commune1")
     old_id = batch_id_of(upload(client, layout_households(), "cu.xlsx"))
     old = db.session.get(ImportBatch, old_id)
-    old.created_at = datetime.utcnow() - timedelta(days=8)
+    old.created_at = clock.utcnow() - timedelta(days=8)
     db.session.commit()
     assert (upload_dir / "imports" / old.stored_name).exists()
     batch_id_of(upload(client, layout_households(), "moi.xlsx"))

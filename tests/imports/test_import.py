@@ -6,6 +6,7 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import select
 
+from app.core import clock
 from app.households.models import Household, Member
 from app.imports.models import ImportBatch, ImportMapping
 from app.reviews.models import Review
@@ -14,7 +15,7 @@ from tests.imports import files
 from tests.imports.conftest import (batch_id_of, check, commit, counts, messages, result_of,
                                     upload, xlsx)
 
-YEAR = date.today().year
+YEAR = clock.today().year
 
 
 def layout_households() -> bytes:

@@ -1,9 +1,10 @@
 """Sponsor fixtures: sponsors of the world's province, assignments made in the test's
 transaction, and sponsor1 linked to a sponsor (in the world it belongs to none)."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
+from app.core import clock
 from app.core.text import fold
 from app.core.units import AdminUnit
 from app.core.users import User
@@ -11,7 +12,7 @@ from app.households.models import Household
 from app.sponsors.models import Assignment, Sponsor
 
 SCOPE = ("province_id", "district_id", "commune_id", "hamlet_id")
-TODAY = date.today()
+TODAY = clock.today()
 
 
 def make_sponsor(db, world, name, unit="C1", kind="business", **extra):

@@ -3,11 +3,11 @@ commune (plus one ended assignment); the portal shows exactly those. Own databas
 browser tests (the suite's database holds the test world)."""
 import os
 import tempfile
-from datetime import date
 
 import pytest
 from sqlalchemy import select
 
+from app.core import clock
 from app import create_app, demo
 from app.config import TestConfig
 from app.core.users import User
@@ -42,7 +42,7 @@ def test_demo_sponsor_and_assignments(demo_app):
         assert user.sponsor_id == sponsors[0].id
         rows = db.session.scalars(select(Assignment).where(
             Assignment.sponsor_id == user.sponsor_id)).all()
-        active = [a for a in rows if a.is_active_on(date.today())]
+        active = [a for a in rows if a.is_active_on(clock.today())]
         ended = [a for a in rows if a.ends_on is not None]
         assert len(active) == 5 and len(ended) == 1 and ended[0].end_reason
         assert {a.commune_id for a in rows} == {xa1.unit_id}

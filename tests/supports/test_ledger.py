@@ -5,6 +5,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from app.core import clock
 from app.core.audit import AuditLog
 from app.supports import services
 from app.supports.models import Evidence, LedgerError, Support
@@ -35,7 +36,7 @@ def test_record_copies_scope_and_is_pending(world, db):
     ({"value_vnd": None}, "value_vnd"),
     ({"value_vnd": "1,5"}, "value_vnd"),
     ({"value_vnd": "24.000.000,5"}, "value_vnd"),
-    ({"delivered_on": date.today() + timedelta(days=1)}, "delivered_on"),
+    ({"delivered_on": clock.today() + timedelta(days=1)}, "delivered_on"),
     ({"delivered_on": "31/02/2025"}, "delivered_on"),
     ({"quantity": "hai"}, "quantity"),
     ({"programme_code": "ntp_1999"}, "programme_code"),

@@ -4,12 +4,13 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from app.core import clock
 from app.core.audit import AuditLog
 from app.supports.models import PlanItem, SuggestedAction
 from tests.conftest import page_text
 from tests.supports.helpers import plan_item, sponsor
 
-TODAY = date.today()
+TODAY = clock.today()
 
 
 def items(db, household_id):

@@ -5,11 +5,12 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
+from app.core import clock
 from app.supports.models import Support
 from tests.conftest import page_text
 from tests.supports.helpers import plan_item, sponsor, support
 
-TODAY = date.today()
+TODAY = clock.today()
 
 
 def form(**change):
