@@ -7,6 +7,7 @@ from app.core import audit, lookups
 from app.core.guards import require_roles, roles_required
 from app.core.htmx import is_swap, render, saved
 from app.core.once import once
+from app.core.loaders import loads
 from app.core.scoping import get_scoped_or_404, unit_in_scope_or_none, units_in_scope
 from app.core.units import COMMUNE, HAMLET
 from app.core.users import Role
@@ -85,21 +86,21 @@ def _case_context(household, **extra):
 
 
 @bp.get("/<int:household_id>")
-def case_file(household_id):
-    household = get_scoped_or_404(Household, household_id)   # records the view (core.audit)
+@loads(household=Household)   # records the view (core.audit)
+def case_file(household):
     return render("households/case.html", "households/case.html", **_case_context(household))
 
 
 @bp.get("/<int:household_id>/summary")
-def summary(household_id):
-    household = get_scoped_or_404(Household, household_id)
+@loads(household=Household)
+def summary(household):
     return render("households/case.html", "households/_summary.html", **_case_context(household))
 
 
 @bp.route("/<int:household_id>/edit", methods=["GET", "POST"])
 @editor_only
-def edit(household_id):
-    household = get_scoped_or_404(Household, household_id)
+@loads(household=Household)
+def edit(household):
     form = HouseholdForm(obj=household)
     form.fill_choices(_hamlets())
     stale = None
@@ -120,7 +121,7 @@ def edit(household_id):
         except services.StaleEdit as exc:
             db.session.rollback()
             stale = exc.changes
-            form.version.data = get_scoped_or_404(Household, household_id).version
+            form.version.data = get_scoped_or_404(Household, household.id).version
         except services.RefusedChange as exc:
             db.session.rollback()
             getattr(form, exc.field).errors.append(exc.message)
@@ -132,8 +133,8 @@ def edit(household_id):
 
 @bp.post("/<int:household_id>/delete")
 @editor_only
-def delete(household_id):
-    household = get_scoped_or_404(Household, household_id)
+@loads(household=Household)
+def delete(household):
     form = DeleteForm()
     status = 422
     if form.validate_on_submit():
@@ -154,13 +155,6 @@ def delete(household_id):
 
 # Members ---------------------------------------------------------------------------------
 
-def _member_or_404(household, member_id) -> Member:
-    member = get_scoped_or_404(Member, member_id)
-    if member.household_id != household.id:
-        abort(404)
-    return member
-
-
 def _members_saved(household):
     """After a member write: the refreshed panel for htmx (it replaces the whole panel, not
     just the form that was posted), a redirect to the case file for a plain form post."""
@@ -170,16 +164,16 @@ def _members_saved(household):
 
 
 @bp.get("/<int:household_id>/members")
-def members(household_id):
-    household = get_scoped_or_404(Household, household_id)
+@loads(household=Household)
+def members(household):
     return render("households/case.html", "households/_members.html", **_case_context(household))
 
 
 @bp.route("/<int:household_id>/members/new", methods=["GET", "POST"])
 @editor_only
 @once
-def member_create(household_id):
-    household = get_scoped_or_404(Household, household_id)
+@loads(household=Household)
+def member_create(household):
     form = MemberForm()
     form.fill_choices()
     if form.validate_on_submit():
@@ -197,9 +191,8 @@ def member_create(household_id):
 
 @bp.route("/<int:household_id>/members/<int:member_id>/edit", methods=["GET", "POST"])
 @editor_only
-def member_edit(household_id, member_id):
-    household = get_scoped_or_404(Household, household_id)
-    member = _member_or_404(household, member_id)
+@loads(household=Household, member=Member)
+def member_edit(household, member):
     form = MemberForm(obj=member)
     form.fill_choices()
     stale = None
@@ -213,7 +206,7 @@ def member_edit(household_id, member_id):
         except services.StaleEdit as exc:
             db.session.rollback()
             stale = exc.changes
-            form.version.data = _member_or_404(household, member_id).version
+            form.version.data = get_scoped_or_404(Member, member.id).version
         except services.RefusedChange as exc:
             db.session.rollback()
             getattr(form, exc.field).errors.append(exc.message)
@@ -225,9 +218,8 @@ def member_edit(household_id, member_id):
 
 @bp.post("/<int:household_id>/members/<int:member_id>/delete")
 @editor_only
-def member_delete(household_id, member_id):
-    household = get_scoped_or_404(Household, household_id)
-    member = _member_or_404(household, member_id)
+@loads(household=Household, member=Member)
+def member_delete(household, member):
     form = DeleteForm()
     error = None
     if form.validate_on_submit():

@@ -11,7 +11,8 @@ from app.core.guards import require_roles, roles_required
 from app.core.htmx import is_swap, render
 from app.core.i18n import N_
 from app.core.once import once
-from app.core.scoping import get_scoped_or_404
+from app.core.loaders import loads
+from app.core.scoping import get_scoped_or_404, scoped
 from app.core.users import Role
 from app.core.versioning import StaleEdit
 from app.extensions import db
@@ -65,8 +66,8 @@ def exit_panel_context(household, propose_form=None, decide_form=None, withdraw_
             withdraw_form = ExitWithdrawForm(formdata=None)
         decide_form.version.data = withdraw_form.version.data = open_proposal.version
         ctx.update(exit_decide_form=decide_form, exit_withdraw_form=withdraw_form,
-                   exit_review=db.session.scalar(select(Review).where(
-                       Review.household_id == household.id, Review.year == open_proposal.year)))
+                   exit_review=db.session.scalar(scoped(select(Review).where(
+                       Review.household_id == household.id, Review.year == open_proposal.year))))
     return ctx
 
 
@@ -89,22 +90,22 @@ def _saved(household, **headers):
     return response
 
 
-def _proposal_and_household(proposal_id):
-    proposal = get_scoped_or_404(ExitProposal, proposal_id)
+def _household_of(proposal):
     # The household through its own scope too: a deleted household's proposals are gone.
-    return proposal, get_scoped_or_404(Household, proposal.household_id)
+    return get_scoped_or_404(Household, proposal.household_id)
 
 
 @bp.get("/panel/<int:household_id>")
-def panel(household_id):
-    return _panel(get_scoped_or_404(Household, household_id))
+@loads(household=Household)
+def panel(household):
+    return _panel(household)
 
 
 @bp.post("/propose/<int:household_id>")
 @editor_only
 @once
-def propose(household_id):
-    household = get_scoped_or_404(Household, household_id)
+@loads(household=Household)
+def propose(household):
     form = ExitProposalForm()
     form.fill_choices(_targets(household))
     errors = {}
@@ -132,8 +133,9 @@ def _refused(exc, form, errors, key):
 
 @bp.post("/<int:proposal_id>/withdraw")
 @editor_only
-def withdraw(proposal_id):
-    proposal, household = _proposal_and_household(proposal_id)
+@loads(proposal=ExitProposal)
+def withdraw(proposal):
+    household = _household_of(proposal)
     form = ExitWithdrawForm()
     errors, status = {}, 422
     if form.validate_on_submit():
@@ -152,8 +154,9 @@ def withdraw(proposal_id):
 
 @bp.post("/<int:proposal_id>/decide")
 @editor_only
-def decide(proposal_id):
-    proposal, household = _proposal_and_household(proposal_id)
+@loads(proposal=ExitProposal)
+def decide(proposal):
+    household = _household_of(proposal)
     form = ExitDecisionForm()
     errors, status = {}, 422
     if form.validate_on_submit():

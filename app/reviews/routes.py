@@ -1,13 +1,14 @@
 """A household's yearly reviews on its case file: the form with the live classification,
 and the timeline panel."""
 
-from flask import Blueprint, abort, request, url_for
+from flask import Blueprint, request, url_for
 from flask_login import current_user
 
 from app.core import clock
 from app.core.guards import require_roles, roles_required
 from app.core.htmx import is_swap, render, saved
 from app.core.once import once
+from app.core.loaders import loads
 from app.core.scoping import get_scoped_or_404
 from app.core.users import Role
 from app.core.versioning import StaleEdit
@@ -30,8 +31,9 @@ def _timeline(household, status=200):
 
 
 @bp.get("/")
-def timeline(household_id):
-    return _timeline(get_scoped_or_404(Household, household_id))
+@loads(household=Household)
+def timeline(household):
+    return _timeline(household)
 
 
 def _standard_or_none(year):
@@ -104,8 +106,8 @@ def _submit(household, form, review):
 @bp.route("/new", methods=["GET", "POST"])
 @editor_only
 @once
-def create(household_id):
-    household = get_scoped_or_404(Household, household_id)
+@loads(household=Household)
+def create(household):
     form = ReviewForm()
     if request.method == "GET":
         latest = next(iter(household_reviews(household.id)), None)
@@ -122,11 +124,8 @@ def create(household_id):
 
 @bp.route("/<int:review_id>/edit", methods=["GET", "POST"])
 @editor_only
-def edit(household_id, review_id):
-    household = get_scoped_or_404(Household, household_id)
-    review = get_scoped_or_404(Review, review_id)
-    if review.household_id != household.id:
-        abort(404)
+@loads(household=Household, review=Review)   # the review of that household only, or 404
+def edit(household, review):
     if request.method == "POST":
         return _submit(household, ReviewForm(), review)
     form = ReviewForm(obj=review)
@@ -142,9 +141,9 @@ def edit(household_id, review_id):
 
 @bp.post("/classify")
 @editor_only
-def classify(household_id):
+@loads(household=Household)
+def classify(household):
     """Live classification while indicators are ticked (no write)."""
-    household = get_scoped_or_404(Household, household_id)
     form = ReviewForm()
     standard = _standard_or_none(form.year.data)
     form.fill_choices(standard)

@@ -9,6 +9,7 @@ from app.core import audit, clock
 from app.core.guards import require_roles, roles_required
 from app.core.htmx import is_swap, render
 from app.core.once import once
+from app.core.loaders import loads
 from app.core.scoping import get_scoped_or_404, units_in_scope
 from app.core.units import HAMLET
 from app.core.users import Role
@@ -152,15 +153,16 @@ def _saved(household):
 
 
 @bp.get("/households/<int:household_id>/panel")
-def panel(household_id):
-    return _panel(get_scoped_or_404(Household, household_id))
+@loads(household=Household)
+def panel(household):
+    return _panel(household)
 
 
 @bp.post("/households/<int:household_id>/assign")
 @editor_only
 @once
-def assign(household_id):
-    household = get_scoped_or_404(Household, household_id)
+@loads(household=Household)
+def assign(household):
     form = AssignForm()
     sponsors = {str(s.id): s for s in queries.assignable_sponsors()}
     form.fill_choices(sponsors.values())
@@ -181,8 +183,8 @@ def assign(household_id):
 
 @bp.post("/assignments/<int:assignment_id>/end")
 @editor_only
-def end(assignment_id):
-    assignment = get_scoped_or_404(Assignment, assignment_id)
+@loads(assignment=Assignment)
+def end(assignment):
     # The household through its own scope too: a deleted household's assignments are gone.
     household = get_scoped_or_404(Household, assignment.household_id)
     form = EndAssignmentForm()
@@ -205,4 +207,4 @@ def end(assignment_id):
                 error = exc.message
             else:
                 getattr(form, exc.field).errors.append(exc.message)
-    return _panel(household, status, end_form=form, end_id=assignment_id, error=error)
+    return _panel(household, status, end_form=form, end_id=assignment.id, error=error)

@@ -8,6 +8,7 @@ from flask_login import current_user
 from app.core import audit, clock
 from app.core.htmx import render, saved
 from app.core.once import once
+from app.core.loaders import loads
 from app.core.scoping import get_scoped_or_404, units_in_scope
 from app.core.units import HAMLET
 from app.core.versioning import StaleEdit
@@ -61,15 +62,16 @@ def _refused(form, exc):
 
 
 @bp.get("/households/<int:household_id>/plan")
-def plan_panel(household_id):
-    return _panel(get_scoped_or_404(Household, household_id))
+@loads(household=Household)
+def plan_panel(household):
+    return _panel(household)
 
 
 @bp.route("/households/<int:household_id>/plan/new", methods=["GET", "POST"])
 @editor_only
 @once
-def plan_item_create(household_id):
-    household = get_scoped_or_404(Household, household_id)
+@loads(household=Household)
+def plan_item_create(household):
     form = PlanItemForm()
     form.fill_choices(plans.needs(household))
     if request.method == "GET":
@@ -87,15 +89,15 @@ def plan_item_create(household_id):
     return _form_page(household, form, status=422 if form.errors else 200)
 
 
-def _item_and_household(plan_item_id):
-    item = get_scoped_or_404(PlanItem, plan_item_id)
-    return item, get_scoped_or_404(Household, item.household_id)
+def _household_of(item):
+    return get_scoped_or_404(Household, item.household_id)
 
 
 @bp.route("/plan/<int:plan_item_id>/edit", methods=["GET", "POST"])
 @editor_only
-def plan_item_edit(plan_item_id):
-    item, household = _item_and_household(plan_item_id)
+@loads(plan_item=PlanItem)
+def plan_item_edit(plan_item):
+    item, household = plan_item, _household_of(plan_item)
     form = PlanItemForm(obj=item)
     form.fill_choices(plans.needs(household))
     stale = None
@@ -111,7 +113,7 @@ def plan_item_edit(plan_item_id):
             return _saved(household)
         except StaleEdit as exc:
             db.session.rollback()
-            item = get_scoped_or_404(PlanItem, plan_item_id)
+            item = get_scoped_or_404(PlanItem, item.id)
             stale = {k: _shown(k, v) for k, v in exc.changes.items()}
             form.version.data = item.version
         except plans.PlanRefused as exc:
@@ -134,8 +136,8 @@ def _shown(field, value):
 
 @bp.route("/households/<int:household_id>/plan/draft", methods=["GET", "POST"])
 @editor_only
-def plan_draft(household_id):
-    household = get_scoped_or_404(Household, household_id)
+@loads(household=Household)
+def plan_draft(household):
     suggestions = plans.suggestions(household)
     form = DraftForm()
     form.accepted.choices = [(str(s.id), s.action) for s in suggestions]

@@ -7,13 +7,13 @@ from flask_login import current_user
 from app.core import audit, lookups
 from app.core.htmx import render, saved
 from app.core.once import once
-from app.core.scoping import get_scoped_or_404
+from app.core.loaders import loads
 from app.extensions import db
 from app.households.models import Household
 from app.supports import files, plans, queries, services
-from app.supports.blueprint import bp, editor_only
+from app.supports.blueprint import bp, editor_only, support_and_household
 from app.supports.forms import ReasonForm, SupportForm
-from app.supports.models import VERIFICATION_LABELS, Evidence, Support
+from app.supports.models import VERIFICATION_LABELS, Evidence
 
 SUPPORTS_PAGE = "supports/supports_page.html"
 
@@ -45,8 +45,9 @@ def _saved(household):
 
 
 @bp.get("/households/<int:household_id>/")
-def supports_panel(household_id):
-    return _panel(get_scoped_or_404(Household, household_id))
+@loads(household=Household)
+def supports_panel(household):
+    return _panel(household)
 
 
 def _uploads():
@@ -56,8 +57,8 @@ def _uploads():
 @bp.route("/households/<int:household_id>/new", methods=["GET", "POST"])
 @editor_only
 @once
-def support_create(household_id):
-    household = get_scoped_or_404(Household, household_id)
+@loads(household=Household)
+def support_create(household):
     form = SupportForm()
     form.fill_choices(plans.household_items(household.id))
     if request.method == "GET":
@@ -76,12 +77,6 @@ def support_create(household_id):
     return render(SUPPORTS_PAGE, "supports/_support_form.html", 422 if form.errors else 200,
                   household=household, form=form,
                   **supports_panel_context(household, supports_form=True))
-
-
-def support_and_household(support_id):
-    support = get_scoped_or_404(Support, support_id)
-    # The household through its own scope too: a deleted household's supports are gone.
-    return support, get_scoped_or_404(Household, support.household_id)
 
 
 @bp.post("/<int:support_id>/reverse")
@@ -123,6 +118,3 @@ def evidence(evidence_id):
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response.headers["Cache-Control"] = "private, no-store"
     return response
-
-
-from app.supports import plan_routes, verify_routes  # noqa: E402,F401  (routes on this blueprint)

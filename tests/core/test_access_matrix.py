@@ -1,11 +1,13 @@
 """The access matrix: every route is classified, and every role is refused everything outside
 its scope — by link, guessed id, or an id smuggled into a form — with the database unchanged."""
 from datetime import date
+from urllib.parse import urlencode
 
 import pytest
 from sqlalchemy import func, select
 
 from app.core.audit import AuditLog
+from app.core.loaders import OBJECT_ARGS
 from app.core.units import AdminUnit
 from app.households.models import Household, Member
 from app.imports.models import ImportBatch
@@ -253,33 +255,54 @@ def _batch_id(world, db, commune):
     return batch_id
 
 
-def _url(rule, world, db, commune="C1"):
+def _member_id(world, db, commune):
+    return db.session.scalar(select(Member.id).where(
+        Member.household_id == world.households[commune], Member.relationship_code != "head"))
+
+
+def _review_id(world, db, commune):
+    return db.session.scalar(select(Review.id).where(
+        Review.household_id == world.households[commune]))
+
+
+def _indicator(db):
+    return db.session.scalar(select(Indicator).order_by(Indicator.id).limit(1))
+
+
+# Path argument → an object of a given commune: every id argument names one commune's row,
+# and another commune's id must be a 404 (test_object_routes_scoped).
+OBJECT_BUILDERS = {
+    "household_id": lambda world, db, commune: world.households[commune],
+    "member_id": _member_id, "review_id": _review_id, "round_id": _round_id,
+    "proposal_id": _proposal_id, "assignment_id": _assignment_id,
+    "plan_item_id": _plan_item_id, "support_id": _support_id, "evidence_id": _evidence_id,
+    "fund_id": matrix_fund_id, "entry_id": matrix_entry_id, "batch_id": _batch_id,
+    "posting_id": _posting_id, "complaint_id": _complaint_id,
+}
+# Path arguments that do not name one commune's row: the allow-list, each with its reason
+# and the value the matrix uses. A new argument must go in one of the two tables.
+NOT_COMMUNE_OBJECTS = {
+    "user_id": ("user accounts: admin routes only, refused to every other role",
+                lambda world, db: world.users["commune3"]),
+    "unit_id": ("administrative units: admin routes only (targets check the unit themselves)",
+                lambda world, db: world.units["C3"]),
+    "standard_id": ("poverty standards are national: admin routes only",
+                    lambda world, db: _indicator(db).standard_id),
+    "indicator_id": ("indicators of a national standard: admin routes only",
+                     lambda world, db: _indicator(db).id),
+    "sponsor_id": ("the sponsor directory is province-wide (sponsors_in_scope), tested in "
+                   "tests/sponsors", lambda world, db: _sponsor_id(world, db, "C1")),
+    "year": ("a year, not an object", lambda world, db: 2026),
+    "kind": ("a report period (6m/12m), not an object", lambda world, db: "6m"),
+}
+
+
+def _url(rule, world, db, commune="C1", **query):
     """A concrete URL for `rule`, pointing at objects of `commune` where it takes ids."""
-    household_id = world.households[commune]
-    member_id = db.session.scalar(select(Member.id).where(Member.household_id == household_id,
-                                                          Member.relationship_code != "head"))
-    review_id = db.session.scalar(select(Review.id).where(Review.household_id == household_id))
-    indicator = db.session.scalar(select(Indicator).order_by(Indicator.id).limit(1))
-    values = {"household_id": household_id, "member_id": member_id, "review_id": review_id,
-              "user_id": world.users["commune3"], "unit_id": world.units["C3"],
-              "standard_id": indicator.standard_id, "indicator_id": indicator.id,
-              "year": 2026, "kind": "6m"}
-    if "round_id" in rule.arguments:
-        values["round_id"] = _round_id(world, db, commune)
-    if "proposal_id" in rule.arguments:
-        values["proposal_id"] = _proposal_id(world, db, commune)
-    if "sponsor_id" in rule.arguments:
-        values["sponsor_id"] = _sponsor_id(world, db, commune)
-    if "assignment_id" in rule.arguments:
-        values["assignment_id"] = _assignment_id(world, db, commune)
-    for arg, make in (("plan_item_id", _plan_item_id), ("support_id", _support_id),
-                      ("evidence_id", _evidence_id), ("fund_id", matrix_fund_id),
-                      ("batch_id", _batch_id), ("posting_id", _posting_id),
-                      ("complaint_id", _complaint_id),
-                      ("entry_id", matrix_entry_id)):
-        if arg in rule.arguments:
-            values[arg] = make(world, db, commune)
-    return rule.build({a: values[a] for a in rule.arguments})[1]
+    values = {a: OBJECT_BUILDERS[a](world, db, commune) if a in OBJECT_BUILDERS
+              else NOT_COMMUNE_OBJECTS[a][1](world, db) for a in rule.arguments}
+    path = rule.build(values)[1]
+    return f"{path}{'&' if '?' in path else '?'}{urlencode(query)}" if query else path
 
 
 def _methods(rule):
@@ -314,7 +337,7 @@ def _snapshot(db):
             tuple(db.session.execute(select(Review.id, Review.version, Review.year)
                                      .order_by(Review.id)).all()),
             db.session.scalar(select(func.count()).select_from(AuditLog)
-                              .where(AuditLog.action.not_in(("login", "view")))),
+                              .where(AuditLog.action.not_in(("login", "view", "export")))),
             db.session.scalar(select(func.count()).select_from(HamletMeeting)),
             # Rows made by a user (the _url helpers make theirs with no user, untouched).
             tuple(db.session.execute(select(PlanItem.id, PlanItem.version, PlanItem.status)
@@ -361,10 +384,18 @@ VISIBLE = {
     "nounit": set(),     # a role without an area sees nothing: fails closed
 }
 def _object_rules(app):
-    """Routes that name a household (and objects inside its case file) in their path."""
-    return [r for r in _rules(app) if {"household_id", "proposal_id", "assignment_id", "plan_item_id",
-                                                 "support_id", "evidence_id", "posting_id",
-                                                 "complaint_id"} & set(r.arguments)]
+    """Routes that name one commune's object in their path: every id argument but the
+    allow-listed ones (NOT_COMMUNE_OBJECTS)."""
+    return [r for r in _rules(app) if set(OBJECT_BUILDERS) & set(r.arguments)]
+
+
+def test_every_path_argument_is_known(app):
+    """An id argument the matrix cannot build would escape the scope test: each one is an
+    object (OBJECT_BUILDERS) or allow-listed with a reason (NOT_COMMUNE_OBJECTS)."""
+    unknown = {(arg, rule.rule) for rule in _rules(app) for arg in rule.arguments
+               if arg not in OBJECT_BUILDERS and arg not in NOT_COMMUNE_OBJECTS}
+    assert unknown == set(), "add a builder to OBJECT_BUILDERS (or a reason)"
+    assert set(OBJECT_ARGS) - set(OBJECT_BUILDERS) == set(), "@loads objects the matrix can't build"
 
 
 @pytest.mark.parametrize("username", sorted(VISIBLE))
@@ -446,3 +477,48 @@ def test_member_of_other_household_through_own_household_url(login_as, world, db
                             "relationship_code": "child", "version": 1}, htmx=True)
     assert response.status_code == 404
     assert _snapshot(db) == before
+
+
+def _case_file_rows(db, household_id):
+    """What a write into `household_id`'s case file would change."""
+    def rows(*columns, where):
+        return tuple(db.session.execute(select(*columns).where(where)
+                                        .order_by(columns[0])).all())
+    return (rows(Household.id, Household.version, Household.deleted_at, Household.hamlet_id,
+                 where=Household.id == household_id),
+            rows(Member.id, Member.version, Member.deleted_at,
+                 where=Member.household_id == household_id),
+            rows(Review.id, Review.version, where=Review.household_id == household_id),
+            rows(PlanItem.id, PlanItem.version, PlanItem.status,
+                 where=PlanItem.household_id == household_id),
+            rows(Support.id, Support.verification, where=Support.household_id == household_id),
+            rows(Assignment.id, Assignment.version, Assignment.ends_on,
+                 where=Assignment.household_id == household_id),
+            rows(ExitProposal.id, ExitProposal.state,
+                 where=ExitProposal.household_id == household_id))
+
+
+def test_ids_smuggled_into_query_and_form(login_as, world, db, app):
+    """Every id-like field (`id`, `*_id`) naming another commune's objects, in the query string
+    of every page and the body of every form a commune officer may use: nothing of that
+    commune shows, nothing of it changes."""
+    client = login_as("commune1")
+    other = world.households["C3"]
+    smuggled = {arg: make(world, db, "C3") for arg, make in OBJECT_BUILDERS.items()}
+    smuggled["id"] = other
+    before = _case_file_rows(db, other)
+    for rule in _rules(app):
+        allowed = ROUTES[rule.endpoint]
+        if rule.endpoint == "auth.logout" or (allowed != ANY_USER and "commune" not in allowed):
+            continue
+        for method in _methods(rule):
+            if method == "GET":
+                response = client.get(_url(rule, world, db, "C1", **smuggled))
+            else:
+                response = client.post(_url(rule, world, db, "C1"),
+                                       data={"csrf_token": client.csrf(), **smuggled})
+            if response.mimetype.startswith("text/") or response.is_json:
+                body = response.get_data(as_text=True)
+                assert "HH-C3" not in body and "Trần Thị Cúc" not in body, (method, rule.rule)
+    db.session.expire_all()
+    assert _case_file_rows(db, other) == before
