@@ -42,6 +42,8 @@ def create_app(config=None) -> Flask:
     from app.main.routes import bp as main_bp
     from app.ops.health import bp as health_bp
     app.register_blueprint(health_bp)
+    # Modules that add views to a blueprint defined elsewhere (none imports another).
+    from app.reviews import round_step_routes, round_supervision  # noqa: F401
     from app.reviews.round_routes import bp as rounds_bp
     from app.reviews.routes import bp as reviews_bp
     from app.reviews.standard_routes import bp as standards_bp
@@ -60,6 +62,7 @@ def create_app(config=None) -> Flask:
     app.register_blueprint(transitions_bp)
     from app.reports.routes import bp as reports_bp
     app.register_blueprint(reports_bp)
+    from app.supports import plan_routes, verify_routes  # noqa: F401  (views on its blueprint)
     from app.supports.routes import bp as supports_bp
     app.register_blueprint(supports_bp)
     from app.sponsors.portal import bp as portal_bp
@@ -70,6 +73,7 @@ def create_app(config=None) -> Flask:
     app.register_blueprint(funds_bp)
     from app.targets.deadline_routes import bp as deadlines_bp
     from app.targets.report_routes import bp as periodic_bp
+    from app.targets import figure_routes  # noqa: F401  (views on the targets blueprint)
     from app.targets.routes import bp as targets_bp
     for bp in (targets_bp, periodic_bp, deadlines_bp):
         app.register_blueprint(bp)

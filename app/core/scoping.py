@@ -6,14 +6,13 @@ commune and hamlet (ScopedMixin), so a scope is one indexed equality predicate.
 It fails closed: no user, an inactive user, a role without an area, or a missing unit all
 mean no rows. Outside the scope is a 404, never a 403 that would confirm the row exists.
 """
-from datetime import date
 
 from flask import abort
 from flask_login import current_user
 from sqlalchemy import ForeignKey, Select, false, select
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
-from app.core import audit, clock
+from app.core import audit
 from app.core.units import COMMUNE, DISTRICT, HAMLET, PROVINCE, AdminUnit
 from app.core.users import Role
 from app.extensions import db
@@ -85,33 +84,28 @@ def scope_clause(model, user=None):
         return false()
     if user.role in AREA_ROLES and user.unit is not None and user.unit.is_active:
         return getattr(model, LEVEL_COLUMN[user.unit.level]) == user.unit.id
-    if user.role == Role.SPONSOR and user.sponsor_id and hasattr(model, "sponsor_scope"):
-        return model.sponsor_scope(user.sponsor_id, sponsored_households(user.sponsor_id))
+    if user.role == Role.SPONSOR and user.sponsor_id:
+        return sponsor_clause(model, user.sponsor_id)
     # Admins manage users and units, not cases. Everyone else: nothing.
     return false()
 
 
-def sponsored_households(sponsor_id: int, day: date | None = None) -> Select:
-    """Ids of the households a sponsor is assigned to today (an ended assignment closes access).
-    Models open to sponsors define `sponsor_scope(sponsor_id, household_ids)`."""
-    from app.sponsors.models import Assignment  # sponsors.models imports this module
-    return select(Assignment.household_id).where(
-        Assignment.sponsor_id == sponsor_id, Assignment.active_on(day or clock.today()))
+# Sponsors are a domain of their own: app.sponsors registers, at import, the query of the
+# household ids a sponsor is assigned to (`fn(sponsor_id) -> Select`). None registered: a
+# sponsor sees nothing (fail closed).
+_sponsor_households = None
 
 
-def sponsors_in_scope(user=None) -> Select:
-    """The sponsor directory: officers see the sponsors of their province; a sponsor user only
-    its own sponsor; nobody else any."""
-    from app.sponsors.models import Sponsor
-    user = _user(user)
-    stmt = select(Sponsor)
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-        return stmt.where(false())
-    if user.role in AREA_ROLES and user.unit is not None and user.unit.is_active:
-        return stmt.where(Sponsor.province_id == user.unit.ancestor_ids[0])
-    if user.role == Role.SPONSOR and user.sponsor_id:
-        return stmt.where(Sponsor.id == user.sponsor_id)
-    return stmt.where(false())
+def register_sponsor_scope(fn) -> None:
+    global _sponsor_households
+    _sponsor_households = fn
+
+
+def sponsor_clause(model, sponsor_id: int):
+    """Models open to sponsors define `sponsor_scope(sponsor_id, household_ids)`."""
+    if _sponsor_households is None or not hasattr(model, "sponsor_scope"):
+        return false()
+    return model.sponsor_scope(sponsor_id, _sponsor_households(sponsor_id))
 
 
 def scoped(stmt: Select, model=None, user=None, include_deleted: bool = False) -> Select:

@@ -14,6 +14,7 @@ from flask_login import current_user
 from sqlalchemy import and_, extract, false, func, or_, select
 
 from app.core import clock
+from app.core.params import to_int
 from app.core.i18n import N_
 from app.core.scoping import AREA_ROLES, scope_clause, scoped
 from app.core.units import AdminUnit
@@ -192,14 +193,6 @@ def thread(entry_id: int) -> list[FundReviewEvent]:
 
 # The Front's review list --------------------------------------------------------------------
 
-def _int(value):
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    return number if number > 0 else None
-
-
 def parse_date(value) -> date | None:
     from datetime import datetime
     text = (value or "").strip()
@@ -231,11 +224,11 @@ class ReviewParams:
         if end < start:
             start, end = end, start
         state = args.get("state", "")
-        return cls(start=start, end=end, fund=_int(args.get("fund")),
-                   hamlet=_int(args.get("hamlet")), type=(args.get("type") or "")[:30],
-                   sponsor=_int(args.get("sponsor")),
+        return cls(start=start, end=end, fund=to_int(args.get("fund"), low=1),
+                   hamlet=to_int(args.get("hamlet"), low=1), type=(args.get("type") or "")[:30],
+                   sponsor=to_int(args.get("sponsor"), low=1),
                    state=state if state in STATE_LABELS or state == "open" else "",
-                   page=min(_int(args.get("page")) or 1, 100000))
+                   page=min(to_int(args.get("page"), low=1) or 1, 100000))
 
     def query_args(self, **override) -> dict:
         values = {"from": self.start.strftime("%d/%m/%Y"), "to": self.end.strftime("%d/%m/%Y"),

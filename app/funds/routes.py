@@ -19,7 +19,8 @@ from app.core.excel import xlsx_response
 from app.core.guards import require_roles, roles_required
 from app.core.htmx import is_swap, render, retarget, saved
 from app.core.once import once
-from app.core.scoping import AREA_ROLES, get_scoped_or_404, sponsors_in_scope, units_in_scope
+from app.core.params import page_arg
+from app.core.scoping import AREA_ROLES, get_scoped_or_404, units_in_scope
 from app.core.units import HAMLET
 from app.core.urls import safe_next
 from app.core.users import Role
@@ -30,6 +31,7 @@ from app.funds.forms import (CommentForm, FundForm, ReceiptForm, ReverseForm, Sp
                              TransferForm)
 from app.funds.models import DONOR_KIND_LABELS, ENTRY_KIND_LABELS, FUND_KIND_LABELS, Fund
 from app.sponsors.models import Sponsor
+from app.sponsors.scope import sponsors_in_scope
 
 bp = Blueprint("funds", __name__, url_prefix="/funds")
 require_roles(bp, Role.COMMUNE, Role.DISTRICT, Role.MASS_ORG)
@@ -40,13 +42,6 @@ PAGES = "funds/"
 LABELS = dict(state_labels=queries.STATE_LABELS, action_labels=queries.ACTION_LABELS,
               kind_labels=ENTRY_KIND_LABELS, fund_kind_labels=FUND_KIND_LABELS,
               donor_kind_labels=DONOR_KIND_LABELS)
-
-
-def _page_arg():
-    try:
-        return min(max(int(request.args.get("page", 1)), 1), 100000)
-    except ValueError:
-        return 1
 
 
 def _managed_or_403(fund: Fund):
@@ -145,7 +140,7 @@ def create():
 
 def _book_context(fund, receipt_form=None, spend_form=None, transfer_form=None,
                   reverse_errors=None):
-    page, page_size = _page_arg(), current_app.config["PAGE_SIZE"]
+    page, page_size = page_arg(), current_app.config["PAGE_SIZE"]
     rows, total = queries.ledger_page(fund, page, page_size)
     manager = queries.manages(fund)
     ctx = dict(fund=fund, rows=rows, total=total, page_no=page, page_size=page_size,

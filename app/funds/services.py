@@ -29,6 +29,7 @@ from app.core.units import COMMUNE, DISTRICT, PROVINCE, AdminUnit
 from app.extensions import db
 from app.funds.models import (DONOR_KIND_LABELS, FUND_KIND_LABELS, SIGN, Fund, FundEntry,
                               FundReviewEvent)
+from app.supports import signals as support_signals
 from app.supports.models import FundingSource, Support
 
 MAX_AMOUNT = 10 ** 12          # VND; more is a typing error
@@ -465,3 +466,14 @@ def reverse_entry(entry: FundEntry, reason: str, user, entry_date: date | None =
         _link(reversals[0], reversals[1])
     return reversals[0]
 
+
+# Supports announce themselves (supports knows nothing of funds) --------------------------
+
+@support_signals.support_recorded.connect
+def _on_support_recorded(support: Support):
+    create_disbursement_for_support(support)
+
+
+@support_signals.support_withdrawn.connect
+def _on_support_withdrawn(support: Support, reason: str, user):
+    settle_withdrawn_support(support, reason, user)

@@ -5,6 +5,7 @@ from sqlalchemy import and_, exists, func, select
 
 from app.core import clock, sensitive
 from app.core.i18n import N_
+from app.core.params import to_int
 from app.core.scoping import scoped
 from app.core.text import fold
 from app.extensions import db
@@ -27,14 +28,6 @@ SORT_LABELS = {"name": N_("Tên chủ hộ A→Z"), "-name": N_("Tên chủ hộ
                "-code": N_("Mã hộ (giảm dần)"), "updated": N_("Mới cập nhật")}
 
 
-def _int(args, name, low, high):
-    try:
-        value = int(args.get(name) or "")
-    except ValueError:
-        return None
-    return value if low <= value <= high else None
-
-
 @dataclass
 class ListParams:
     """Validated query-string parameters; anything invalid falls back to the default."""
@@ -54,10 +47,10 @@ class ListParams:
         """For `user` (default: the current user): a filter the role may not use is dropped
         here, so it narrows nothing and shows in no title, link or log (core.sensitive)."""
         params = cls(q=(args.get("q") or "").strip()[:100])
-        params.hamlet = _int(args, "hamlet", 1, 2**31)
-        params.commune = _int(args, "commune", 1, 2**31)
-        params.year = _int(args, "year", 2000, 2100)
-        params.poor_years = _int(args, "poor_years", 1, 50)
+        params.hamlet = to_int(args.get("hamlet"), None, 1, 2**31)
+        params.commune = to_int(args.get("commune"), None, 1, 2**31)
+        params.year = to_int(args.get("year"), None, 2000, 2100)
+        params.poor_years = to_int(args.get("poor_years"), None, 1, 50)
         params.status = args.get("status") if args.get("status") in STANDING_FILTERS else ""
         params.transition = args.get("transition") if args.get("transition") in TRANSITION_LABELS else ""
         params.flags = sensitive.usable("flag", [f for f in args.getlist("flag") if f in FLAGS],

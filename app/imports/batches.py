@@ -12,7 +12,8 @@ from app.core.units import COMMUNE, AdminUnit
 from app.extensions import db
 from app.imports import jobs, mapping
 from app.imports.models import ImportBatch, ImportMapping
-from app.imports.reader import Limits, Refused, open_table
+from app.imports.reader import Limits, Refused
+from app.imports.tables import open_table
 from app.reviews.models import PovertyStandard
 
 SAMPLE_ROWS = 3

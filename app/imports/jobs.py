@@ -33,7 +33,8 @@ from app.extensions import db
 from app.imports import services
 from app.imports.context import Context, Options
 from app.imports.models import ImportBatch
-from app.imports.reader import Limits, Refused, open_table
+from app.imports.reader import Limits, Refused
+from app.imports.tables import open_table
 from app.imports.writer import Writer
 from app.ops import jobs as job_queue
 

@@ -1,4 +1,5 @@
-"""Reading an uploaded list safely: .xlsx (a zip of XML parts, see xlsx.py) or .csv, as rows.
+"""Reading an uploaded list safely: .xlsx (a zip of XML parts, see xlsx.py) or .csv, as rows
+(tables.open_table picks the reader).
 
 Refused before anything is parsed: a file too big or empty, another extension, `.xlsm`/`.xls`,
 bytes that are not a zip (a renamed .txt, a truncated download), a zip with too many entries, a
@@ -217,12 +218,3 @@ def decode_text(data: bytes) -> str:
     if "\x00" in text:
         raise Refused(N_("Tệp .csv không phải là văn bản (có ký tự nhị phân)."))
     return unicodedata.normalize("NFC", text)
-
-
-def open_table(data: bytes, filename: str, limits: Limits) -> Table:
-    """Check the upload and open it; raise Refused with a message for the user."""
-    kind = check_upload(data, filename, limits)
-    if kind == CSV:
-        return CsvTable(data, limits)
-    from app.imports.xlsx import XlsxTable
-    return XlsxTable(data, limits)

@@ -10,6 +10,7 @@ from app.core.excel import xlsx_response
 from app.core.guards import require_roles
 from app.core.htmx import is_swap, render
 from app.core.i18n import N_
+from app.core.params import to_int
 from app.core.scoping import unit_in_scope_or_none, units_in_scope
 from app.core.units import COMMUNE, HAMLET
 from app.core.users import Role
@@ -96,13 +97,6 @@ def template():
 
 # One batch: the step it is at ------------------------------------------------------------------
 
-def _int(value, default=0):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
-
-
 def _step(batch, form=None, errors=(), show_mapping=False, sheet=None, status=200):
     ctx = dict(batch=batch, stats=batch.stats or {}, state_labels=STATE_LABELS,
                phase_labels=PHASE_LABELS, errors=list(errors))
@@ -164,7 +158,7 @@ def batch(batch_id):
     batch = _batch_or_404(batch_id)
     sheet = request.args.get("sheet")
     return _step(batch, show_mapping=request.args.get("step") == "map",
-                 sheet=None if sheet is None else _int(sheet))
+                 sheet=None if sheet is None else to_int(sheet, 0))
 
 
 @bp.get("/<int:batch_id>/progress")

@@ -5,39 +5,22 @@ Commune officers write; district officers and the Fatherland Front (who supervis
 read. Rounds are scoped by their commune, meetings are reached through their round, and a
 household named by code is resolved through the household scope."""
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from app.core import audit, clock
-from app.core.guards import require_roles, roles_required
 from app.core.htmx import is_swap, render, retarget
 from app.core.once import once
-from app.core.scoping import get_scoped_or_404
+from app.core.params import int_arg, page_arg
 from app.core.text import clean
 from app.core.units import COMMUNE, AdminUnit
-from app.core.users import Role
 from app.extensions import db
 from app.reviews import round_queries as queries
 from app.reviews import round_services as services
-from app.reviews.forms import MeetingForm, RequestForm, RoundForm
-from app.reviews.models import ReviewRound
-
-bp = Blueprint("rounds", __name__, url_prefix="/reviews/rounds")
-require_roles(bp, Role.COMMUNE, Role.DISTRICT, Role.MASS_ORG)
-editor_only = roles_required(Role.COMMUNE)
-
-PAGES = "reviews/rounds/"
-
-
-def _int_arg(name):
-    try:
-        value = int(request.args.get(name, ""))
-    except ValueError:
-        return None
-    return value if value > 0 else None
-
+from app.reviews.forms import RequestForm, RoundForm
+from app.reviews.round_page import PAGES, bp, editor_only, meeting_form_for, page_context, round_or_404
 
 def _own_commune():
     """The commune a commune officer opens rounds for; none means no write at all."""
@@ -50,7 +33,7 @@ def _own_commune():
 # The list of rounds -----------------------------------------------------------------------
 
 def _list_context(form=None):
-    year, page = _int_arg("year"), min(_int_arg("page") or 1, 100000)
+    year, page = int_arg("year", low=1), page_arg()
     page_size = current_app.config["PAGE_SIZE"]
     rounds, total = queries.rounds_page(year, page, page_size)
     if form is None and current_user.can_edit_cases:
@@ -97,49 +80,18 @@ def create():
 
 # One round --------------------------------------------------------------------------------
 
-def _round_or_404(round_id) -> ReviewRound:
-    return get_scoped_or_404(ReviewRound, round_id)
-
-
-def _meeting_form(round_, submitted=False):
-    """Hamlet choices: the active hamlets of the round's commune, nothing else."""
-    form = MeetingForm() if submitted else MeetingForm(formdata=None)
-    form.hamlet_id.choices = [("", _("— Chọn thôn —"))] + [
-        (str(h.id), h.name) for h in queries.commune_hamlets(round_.commune_id, active_only=True)]
-    return form
-
-
-def _round_context(round_, meeting_form=None, request_form=None):
-    ctx = dict(round=round_, progress=queries.round_progress(round_),
-               requests=queries.round_requests(round_), meeting_form=meeting_form,
-               request_form=request_form)
-    audit.viewed_households(h.id for _r, h, _reviewed in ctx["requests"])
-    if current_user.can_edit_cases:
-        if ctx["meeting_form"] is None:
-            ctx["meeting_form"] = _meeting_form(round_)
-        if ctx["request_form"] is None:
-            ctx["request_form"] = RequestForm(formdata=None, requested_on=clock.today())
-    return ctx
-
-
-def _page_context(round_, meeting_form=None, request_form=None, **step_forms):
-    """The whole round page: the first steps above, the later steps (round_step_routes)."""
-    return {**_round_context(round_, meeting_form, request_form),
-            **round_step_routes.step_context(round_, **step_forms)}
-
-
 @bp.get("/<int:round_id>")
 def show(round_id):
-    round_ = _round_or_404(round_id)
-    return render(PAGES + "round.html", PAGES + "round.html", **_page_context(round_))
+    round_ = round_or_404(round_id)
+    return render(PAGES + "round.html", PAGES + "round.html", **page_context(round_))
 
 
 @bp.get("/<int:round_id>/pending")
 def pending(round_id):
     """The printable list of households not reviewed yet (optionally one hamlet)."""
-    round_ = _round_or_404(round_id)
+    round_ = round_or_404(round_id)
     hamlets = queries.commune_hamlets(round_.commune_id)
-    hamlet_id = _int_arg("hamlet")
+    hamlet_id = int_arg("hamlet", low=1)
     hamlet = next((h for h in hamlets if h.id == hamlet_id), None)
     rows = queries.pending_households(round_, hamlet.id if hamlet else None)
     audit.viewed_households(h.id for h in rows)
@@ -152,7 +104,7 @@ def _saved(round_, partial, target):
     table refreshed out of band; a redirect to the round page for a plain form post."""
     if not is_swap():
         return redirect(url_for(".show", round_id=round_.id) + "#" + target, code=303)
-    ctx = _page_context(round_)
+    ctx = page_context(round_)
     response = render(PAGES + "round.html", partial, **ctx)
     response.set_data(response.get_data(as_text=True)
                       + render_template(PAGES + "_summary.html", oob=True, **ctx)
@@ -165,16 +117,16 @@ def _saved(round_, partial, target):
 
 @bp.get("/<int:round_id>/meetings")
 def meetings(round_id):
-    round_ = _round_or_404(round_id)
-    return render(PAGES + "round.html", PAGES + "_meetings.html", **_page_context(round_))
+    round_ = round_or_404(round_id)
+    return render(PAGES + "round.html", PAGES + "_meetings.html", **page_context(round_))
 
 
 @bp.post("/<int:round_id>/meetings")
 @editor_only
 @once
 def meeting_create(round_id):
-    round_ = _round_or_404(round_id)
-    form = _meeting_form(round_, submitted=True)
+    round_ = round_or_404(round_id)
+    form = meeting_form_for(round_, submitted=True)
     if form.validate_on_submit():
         # A hamlet id that is not one of the choices has already failed validation (422);
         # the service checks the hamlet belongs to the round's commune all the same.
@@ -190,22 +142,22 @@ def meeting_create(round_id):
         else:
             return _saved(round_, PAGES + "_meetings.html", "meetings")
     return render(PAGES + "round.html", PAGES + "_meeting_form.html", 422,
-                  **_page_context(round_, meeting_form=form))
+                  **page_context(round_, meeting_form=form))
 
 
 # Review requests (append-only) ------------------------------------------------------------
 
 @bp.get("/<int:round_id>/requests")
 def requests(round_id):
-    round_ = _round_or_404(round_id)
-    return render(PAGES + "round.html", PAGES + "_requests.html", **_page_context(round_))
+    round_ = round_or_404(round_id)
+    return render(PAGES + "round.html", PAGES + "_requests.html", **page_context(round_))
 
 
 @bp.post("/<int:round_id>/requests")
 @editor_only
 @once
 def request_create(round_id):
-    round_ = _round_or_404(round_id)
+    round_ = round_or_404(round_id)
     form = RequestForm()
     if form.validate_on_submit():
         household = queries.household_by_code(round_, clean(form.household_code.data))
@@ -219,8 +171,4 @@ def request_create(round_id):
         else:
             return _saved(round_, PAGES + "_requests.html", "requests")
     return render(PAGES + "round.html", PAGES + "_request_form.html", 422,
-                  **_page_context(round_, request_form=form))
-
-
-# The later steps (pipeline, postings, decision) add their routes to this blueprint.
-from app.reviews import round_step_routes, round_supervision  # noqa: E402,F401
+                  **page_context(round_, request_form=form))

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.core import clock
+from app.core.params import int_arg
 from app.core.htmx import render
 from app.core.scoping import scoped, units_in_scope
 from app.core.units import COMMUNE
@@ -17,12 +18,12 @@ from app.reviews import round_pipeline
 from app.reviews.models import HamletMeeting, ReviewRound
 from app.reviews.round_models import RoundPosting
 from app.reviews.round_queries import round_years, rounds_in_scope
-from app.reviews.round_routes import PAGES, _int_arg, bp
+from app.reviews.round_page import PAGES, bp
 
 
 def _year():
     years = round_years()
-    return _int_arg("year") or (years[0] if years else clock.today().year), years
+    return int_arg("year", low=1) or (years[0] if years else clock.today().year), years
 
 
 @bp.get("/progress")

@@ -2,12 +2,12 @@
 households (nhận đỡ đầu). Assignments are history: ended, never deleted."""
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, and_, or_
+from sqlalchemy import ForeignKey, Index, String, Text, and_, or_, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core import clock
 from app.core.i18n import N_
-from app.core.scoping import ScopedMixin
+from app.core.scoping import ScopedMixin, register_sponsor_scope
 from app.extensions import db
 
 KIND_LABELS = {"agency": N_("Cơ quan, đơn vị"), "business": N_("Doanh nghiệp"),
@@ -62,3 +62,12 @@ class Assignment(ScopedMixin, db.Model):
 
     def is_active_on(self, day: date) -> bool:
         return self.starts_on <= day and (self.ends_on is None or self.ends_on >= day)
+
+
+def sponsored_households(sponsor_id: int, day: date | None = None):
+    """Ids of the households a sponsor is assigned to today (an ended assignment closes access)."""
+    return select(Assignment.household_id).where(
+        Assignment.sponsor_id == sponsor_id, Assignment.active_on(day or clock.today()))
+
+
+register_sponsor_scope(sponsored_households)   # core.scoping's sponsor rule (it knows no domain)

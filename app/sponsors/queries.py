@@ -1,16 +1,17 @@
 """Reads for the sponsor directory and the case file's sponsor panel. Every read starts from
-core.scoping: sponsors_in_scope() for the directory, scoped() for assignments."""
+sponsors.scope: sponsors_in_scope() for the directory, scoped() for assignments."""
 from dataclasses import dataclass
 
 from flask import abort
 from sqlalchemy import func, select
 
 from app.core import clock
-from app.core.scoping import scope_clause, scoped, sponsors_in_scope
+from app.core.scoping import scope_clause, scoped
 from app.core.text import fold
 from app.extensions import db
 from app.households.models import Household
 from app.sponsors.models import KIND_LABELS, Assignment, Sponsor
+from app.sponsors.scope import sponsors_in_scope
 
 
 @dataclass

@@ -5,7 +5,10 @@ from flask import Blueprint, abort, request
 from flask_login import current_user
 
 from app.core.guards import require_roles, roles_required
+from app.core.scoping import get_scoped_or_404
 from app.core.users import Role
+from app.households.models import Household
+from app.supports.models import Support
 
 bp = Blueprint("supports", __name__, url_prefix="/supports")
 require_roles(bp, Role.COMMUNE, Role.DISTRICT, Role.MASS_ORG, Role.SPONSOR)
@@ -17,3 +20,9 @@ SPONSOR_ENDPOINTS = {"supports.evidence"}
 def _sponsors_only_to_evidence():
     if current_user.role == Role.SPONSOR and request.endpoint not in SPONSOR_ENDPOINTS:
         abort(403)
+
+
+def support_and_household(support_id):
+    support = get_scoped_or_404(Support, support_id)
+    # The household through its own scope too: a deleted household's supports are gone.
+    return support, get_scoped_or_404(Household, support.household_id)

@@ -24,10 +24,10 @@ from wtforms.validators import (
 from app.core import clock, lookups
 from app.core.forms import AppForm, VNDateField, not_in_future
 from app.core.lookups import Lookup
-from app.core.scoping import sponsors_in_scope
 from app.extensions import db
 from app.reviews.forms import REQUIRED, CheckboxesField, MoneyField, readable
 from app.supports.models import PLAN_STATUS_LABELS, FundingSource
+from app.sponsors.scope import sponsors_in_scope
 
 
 def sponsor_choices(blank):

@@ -11,12 +11,12 @@ from sqlalchemy import select
 
 from app.core import audit, clock
 from app.core.lookups import Lookup
-from app.core.scoping import sponsors_in_scope
 from app.core.text import clean
 from app.core.versioning import StaleEdit, claim_next_version  # noqa: F401  (routes)
 from app.extensions import db
 from app.reviews.models import PovertyStandard, Review
 from app.supports.models import PLAN_STATUS_LABELS, PlanItem, SuggestedAction
+from app.sponsors.scope import sponsors_in_scope
 
 SCOPE_COLUMNS = ("province_id", "district_id", "commune_id", "hamlet_id")
 PLAN_FIELDS = ("need_kind", "need_code", "need_label", "action", "responsible_name",

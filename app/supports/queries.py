@@ -6,22 +6,17 @@ from datetime import date
 from sqlalchemy import func, select
 
 from app.core import clock
-from app.core.scoping import scoped, sponsors_in_scope, unit_in_scope_or_none
+from app.core.params import to_int
+from app.core.scoping import scoped, unit_in_scope_or_none
 from app.core.units import HAMLET
 from app.core.users import User
 from app.extensions import db
 from app.households.models import Household
 from app.supports.models import PlanItem, Support
 from app.supports.plans import OPEN_STATUSES
+from app.sponsors.scope import sponsors_in_scope
 
 LIST_STATUSES = ("open", "planned", "in_progress", "done", "dropped")
-
-
-def _int(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 @dataclass
@@ -35,10 +30,10 @@ class PlanListParams:
     @classmethod
     def from_args(cls, args):
         status = args.get("status", "open")
-        return cls(hamlet=_int(args.get("hamlet")),
+        return cls(hamlet=to_int(args.get("hamlet")),
                    status=status if status in LIST_STATUSES else "open",
                    overdue=args.get("overdue") in ("1", "on", "true"),
-                   sponsor=_int(args.get("sponsor")), page=max(1, _int(args.get("page")) or 1))
+                   sponsor=to_int(args.get("sponsor")), page=max(1, to_int(args.get("page")) or 1))
 
     def args(self, **change) -> dict:
         values = {"hamlet": self.hamlet or "", "status": self.status,

@@ -22,11 +22,12 @@ from sqlalchemy.orm import Session
 
 from app.core import audit, clock
 from app.core.lookups import Lookup
-from app.core.scoping import scoped, sponsors_in_scope
+from app.core.scoping import scoped
 from app.core.text import clean, parse_vnd
 from app.extensions import db
-from app.supports import files
+from app.supports import files, signals
 from app.supports.models import Evidence, FundingSource, PlanItem, Support
+from app.sponsors.scope import sponsors_in_scope
 
 SCOPE_COLUMNS = ("province_id", "district_id", "commune_id", "hamlet_id")
 SUPPORT_FIELDS = ("household_id", "delivered_on", "type_code", "description", "quantity", "unit",
@@ -201,8 +202,7 @@ def record_support(household, data: dict, user) -> Support:
     db.session.flush()
     audit.record("create", "support", support.id, after=audit.snapshot(support, SUPPORT_FIELDS),
                  user=user)
-    from app.funds.services import create_disbursement_for_support  # funds import supports
-    create_disbursement_for_support(support)   # paid by a fund: a pending disbursement there
+    signals.support_recorded.send(support)   # paid by a fund: a pending disbursement there
     return support
 
 
@@ -280,8 +280,7 @@ def reverse_support(support: Support, reason: str, user) -> Support:
         raise SupportRefused(_("Khoản hỗ trợ này đã được điều chỉnh (đảo) trước đó."), "reason")
     audit.record("reverse", "support", reversal.id,
                  after=audit.snapshot(reversal, SUPPORT_FIELDS), user=user)
-    from app.funds.services import settle_withdrawn_support  # funds import supports
-    settle_withdrawn_support(support, reason, user)   # and its fund payment with it
+    signals.support_withdrawn.send(support, reason=reason, user=user)   # and its fund payment
     return reversal
 
 
@@ -317,8 +316,7 @@ def reject(support: Support, reason: str, user):
     if len(reason) > 500:
         raise SupportRefused(_("Lý do không được dài quá 500 ký tự."), "reason")
     _decide(support, {"verification": "rejected", "rejection_reason": reason}, user, "reject")
-    from app.funds.services import settle_withdrawn_support  # funds import supports
-    settle_withdrawn_support(support, reason, user)   # a fund will not pay a rejected support
+    signals.support_withdrawn.send(support, reason=reason, user=user)   # a fund will not pay it
 
 
 # Reads ------------------------------------------------------------------------------------------

@@ -10,10 +10,9 @@ from app.core.scoping import units_in_scope
 from app.core.units import HAMLET
 from app.extensions import db
 from app.supports import queries, services
-from app.supports.blueprint import bp, editor_only
+from app.supports.blueprint import bp, editor_only, support_and_household
 from app.supports.forms import ReasonForm
 from app.supports.models import VERIFICATION_LABELS
-from app.supports.routes import support_and_household
 
 
 def _labels():

@@ -18,8 +18,8 @@ from app.extensions import db
 from app.reports.arithmetic import format_bp, format_rate, rate
 from app.reports.common import child_units
 from app.targets import figure_services, figures, queries, services
+from app.targets.blueprint import bp, setters_only, unit_from_query, year_choices
 from app.targets.forms import FiguresForm
-from app.targets.routes import _unit, _years, bp, setters_only
 
 PAGE, PARTIAL = "targets/figures.html", "targets/_figures.html"
 
@@ -38,7 +38,7 @@ def _context(unit, year, editing=None, form=None, errors=None):
     ids = [c.id for c in children]
     totals = figure_services.entered_many(ids, year)
     plans = figure_services.projections_many(ids, year + 1)
-    return dict(unit=unit, year=year, years=_years(year), rows=[(c, found.of(c.id)) for c in children],
+    return dict(unit=unit, year=year, years=year_choices(year), rows=[(c, found.of(c.id)) for c in children],
                 own=found.of(unit.id), totals=totals, plans=plans,
                 frozen=figures.frozen_row(unit, year),
                 can_freeze=figure_services.can_freeze(current_user, unit),
@@ -50,7 +50,7 @@ def _context(unit, year, editing=None, form=None, errors=None):
 
 @bp.get("/figures")
 def figures_page():
-    unit, year = _unit(request.args.get("unit")), _review_year(request.args.get("year"))
+    unit, year = unit_from_query(request.args.get("unit")), _review_year(request.args.get("year"))
     partial = PARTIAL if request.headers.get("HX-Target") == "figures-table" else PAGE
     return render(PAGE, partial, **_context(unit, year))
 

@@ -4,25 +4,20 @@ Everyone reads the targets and progress of their own area (commune and district 
 mass organizations); only the officer of a unit sets the targets of its children (a province
 officer also records the province's own). A unit outside that is a 404."""
 
-from flask import Blueprint, abort, redirect, request, url_for
+from flask import abort, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from app.core import clock
-from app.core.guards import require_roles, roles_required
 from app.core.htmx import is_swap, render
 from app.core.units import HAMLET, LEVEL_LABELS
-from app.core.users import Role
 from app.core.versioning import StaleEdit
 from app.extensions import db
 from app.targets import charts, queries, services
+from app.targets.blueprint import bp, setters_only, unit_from_query, year_choices
 from app.targets.forms import MODE_CHOICES, TargetForm
 from app.targets.models import TARGET_KIND_LABELS
 from app.targets.queries import KINDS
-
-bp = Blueprint("targets", __name__, url_prefix="/targets")
-require_roles(bp, Role.COMMUNE, Role.DISTRICT, Role.MASS_ORG)
-setters_only = roles_required(Role.COMMUNE, Role.DISTRICT)
 
 
 def _year(raw) -> int:
@@ -31,23 +26,6 @@ def _year(raw) -> int:
     except (TypeError, ValueError):
         return clock.today().year
     return year if services.MIN_YEAR <= year <= services.MAX_YEAR else clock.today().year
-
-
-def _unit(raw):
-    """The unit named in the query string (in scope, else 404); the user's own by default."""
-    if current_user.unit is None:
-        abort(404)
-    if raw in (None, ""):
-        return current_user.unit
-    unit = queries.unit_in_scope(raw)
-    if unit is None:
-        abort(404)
-    return unit
-
-
-def _years(selected: int) -> list[int]:
-    this = clock.today().year
-    return sorted({*range(this - 4, this + 2), selected}, reverse=True)
 
 
 # Targets ------------------------------------------------------------------------------------
@@ -59,7 +37,7 @@ def _targets_context(unit, year, editing=None, form=None, stale=None, errors=Non
     own = services.parent_targets(unit, year)
     own_counts = {k: queries.effective_count(own[k]) for k in KINDS}
     base = totals.start     # the unit's households of each kind at the start of the year
-    return dict(unit=unit, year=year, years=_years(year), rows=rows, own=own, own_counts=own_counts,
+    return dict(unit=unit, year=year, years=year_choices(year), rows=rows, own=own, own_counts=own_counts,
                 baseline=base, check=services.consistency(own_counts, rows) if rows else None,
                 can_set_children=services.can_set_children(current_user, unit),
                 can_set_own=services.can_set_own(current_user, unit),
@@ -72,7 +50,7 @@ def _targets_context(unit, year, editing=None, form=None, stale=None, errors=Non
 
 @bp.get("/")
 def index():
-    unit, year = _unit(request.args.get("unit")), _year(request.args.get("year"))
+    unit, year = unit_from_query(request.args.get("unit")), _year(request.args.get("year"))
     ctx = _targets_context(unit, year)
     if request.headers.get("HX-Target") == "targets-table":
         return render("targets/index.html", "targets/_table.html", **ctx)
@@ -121,7 +99,7 @@ def edit(unit_id, year):
 
 @bp.get("/progress")
 def progress():
-    unit, year = _unit(request.args.get("unit")), _year(request.args.get("year"))
+    unit, year = unit_from_query(request.args.get("unit")), _year(request.args.get("year"))
     kind = request.args.get("kind") if request.args.get("kind") in KINDS else "poor"
     years = queries.trend_years(unit, year)
     standing = queries.standing_by_year(unit, {*years, *(y - 1 for y in years)})
@@ -129,7 +107,7 @@ def progress():
     own = services.parent_targets(unit, year)
     totals_target = queries.effective_count(own[kind])
     points = queries.trend(unit, year, kind, standing=standing)
-    ctx = dict(unit=unit, year=year, years=_years(year), kind=kind, rows=rows, totals=totals,
+    ctx = dict(unit=unit, year=year, years=year_choices(year), kind=kind, rows=rows, totals=totals,
                own_target=totals_target, own=own, kinds=KINDS, kind_labels=TARGET_KIND_LABELS,
                count_labels=queries.COUNT_LABELS,
                decided=queries.has_decisions(unit, year), bars=charts.bars(rows, kind),
@@ -157,7 +135,3 @@ def household_list_args(unit, list_status: str, kind: str) -> dict:
 @bp.app_template_global()
 def targets_household_url(unit, list_status, kind):
     return url_for("households.index", **household_list_args(unit, list_status, kind))
-
-
-
-from app.targets import figure_routes  # noqa: E402,F401  (its views join this blueprint)

@@ -173,7 +173,7 @@ def test_other_lists_take_every_filter_for_every_role(role, login_as, world):
 # Read from the query string, but not a filter of a list: paging, sorting, redirects, a form's
 # prefilled field, a step of a wizard.
 NOT_FILTERS = {"page", "sort", "next", "need", "plan_item", "sheet", "step"}
-READS = re.compile(r'(?:args\.get(?:list)?\(\s*|_int\(args,\s*|_int_arg\(|args\[)"(\w+)"')
+READS = re.compile(r'(?:args\.get(?:list)?\(\s*|_int\(args,\s*|int_arg\(|args\[)"(\w+)"')
 
 
 def test_every_query_parameter_is_classified(world):

@@ -10,7 +10,8 @@ import pytest
 
 from app.core.text import fold as core_fold
 from app.imports import convert, mapping
-from app.imports.reader import Limits, Refused, open_table
+from app.imports.reader import Limits, Refused
+from app.imports.tables import open_table
 from tests.imports import files
 from tests.imports.conftest import xlsx
 
