@@ -31,23 +31,28 @@ class BackupError(Exception):
     pass
 
 
-def fingerprint(conn) -> dict:
-    """Per table (alembic_version aside): [row count, sha256 of its rows in primary-key order]."""
+def fingerprint(conn, columns: dict | None = None) -> dict:
+    """Per table (alembic_version aside): [row count, sha256 of its rows in primary-key order].
+    `columns` (table → column names) limits it to those tables and columns."""
     insp = inspect(conn)
     out = {}
-    for table in sorted(insp.get_table_names()):
+    tables = sorted(columns) if columns is not None else sorted(insp.get_table_names())
+    for table in tables:
         if table == "alembic_version" or table.startswith("_alembic_tmp"):
             continue
-        order = insp.get_pk_constraint(table)["constrained_columns"] or \
-            [c["name"] for c in insp.get_columns(table)]
+        read = columns[table] if columns is not None else [c["name"] for c in insp.get_columns(table)]
+        order = insp.get_pk_constraint(table)["constrained_columns"] or read
         digest, count = hashlib.sha256(), 0
-        result = conn.execute(text(f'SELECT * FROM "{table}" ORDER BY '
-                                   + ", ".join(f'"{c}"' for c in order)))
+        result = conn.execute(text(f'SELECT {_quoted(read)} FROM "{table}" ORDER BY {_quoted(order)}'))
         for row in result:
             digest.update(repr(tuple(_canonical(v) for v in row)).encode())
             count += 1
         out[table] = [count, digest.hexdigest()]
     return out
+
+
+def _quoted(names) -> str:
+    return ", ".join(f'"{name}"' for name in names)
 
 
 def _canonical(value):

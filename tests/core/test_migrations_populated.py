@@ -2,13 +2,12 @@
 head again, on a scratch database of its own (tests/core/conftest.py). The other tests migrate
 an empty database, which hides a batch rebuild that breaks on rows (SQLite "FOREIGN KEY
 constraint failed" and a leftover _alembic_tmp_* table)."""
-import hashlib
-
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, text
 
 from app import create_app
 from app.extensions import db
+from app.ops import backup, health
 from tests.conftest import make_config
 
 FIRST = "0001"
@@ -17,15 +16,9 @@ SEEDED_LATER = {"lookup"}
 
 
 def _fingerprint(tables, columns_of) -> dict:
-    """Per table: row count and a checksum of the rows over the given columns."""
-    out = {}
+    """Per table: row count and checksum of its rows (primary-key order) over the given columns."""
     with db.engine.connect() as conn:
-        for table in tables:
-            cols = ", ".join(f'"{c}"' for c in columns_of[table])
-            rows = conn.execute(text(f'SELECT {cols} FROM "{table}" ORDER BY 1')).all()
-            digest = hashlib.sha256(repr([tuple(map(str, r)) for r in rows]).encode()).hexdigest()
-            out[table] = (len(rows), digest)
-    return out
+        return backup.fingerprint(conn, {t: columns_of[t] for t in tables})
 
 
 def _state():
@@ -61,14 +54,8 @@ def test_demo_database_goes_down_to_the_first_revision_and_up_again(scratch_data
         assert _fingerprint(["lookup"], head_columns)["lookup"][0] == at_head["lookup"][0]
         with db.engine.connect() as conn:
             assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == \
-                _head_revision(app)
+                health._head_revision(app.extensions["migrate"].directory)
             if conn.dialect.name == "sqlite":
                 assert conn.execute(text("PRAGMA foreign_key_check")).all() == []
         db.session.remove()
         db.engine.dispose()
-
-
-def _head_revision(app) -> str:
-    from alembic.script import ScriptDirectory
-    config = app.extensions["migrate"].migrate.get_config()
-    return ScriptDirectory.from_config(config).get_current_head()
