@@ -24,7 +24,7 @@ from app.reviews import rules
 from app.reviews.models import Review, ReviewRound
 from app.reviews.round_models import DecisionHousehold, RoundDecision
 from app.reviews.round_pipeline import DECIDED, HouseholdStep, RoundPipeline
-from app.reviews.round_services import RefusedChange
+from app.reviews.round_services import RefusedChange, refuse_future
 from app.reviews.services import REVIEW_FIELDS, refresh_path
 
 DECISION_FIELDS = ("round_id", "number", "decided_on", "list_year", "note")
@@ -63,8 +63,7 @@ def record_decision(round_: ReviewRound, number: str, decided_on: date, list_yea
     if list_year != rules.list_year(round_.year):
         raise RefusedChange("list_year", _("Đợt rà soát năm %(year)s xác định danh sách năm %(lists)s.",
                                            year=round_.year, lists=rules.list_year(round_.year)))
-    if decided_on > clock.today():
-        raise RefusedChange("decided_on", _("Ngày không được ở tương lai."))
+    refuse_future("decided_on", decided_on)
     decision = RoundDecision(round_id=round_.id, number=clean(number), decided_on=decided_on,
                              list_year=list_year, note=clean(note),
                              recorded_by_id=getattr(user, "id", None))

@@ -8,13 +8,13 @@ from flask import abort
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
-from app.core import audit, clock
+from app.core import audit
 from app.core.text import clean
 from app.core.units import HAMLET, AdminUnit
 from app.extensions import db
 from app.reviews.models import HamletMeeting, ReviewRound
 from app.reviews.round_models import PostingComplaint, RoundPosting
-from app.reviews.round_services import RefusedChange
+from app.reviews.round_services import RefusedChange, refuse_future
 
 POSTING_FIELDS = ("round_id", "hamlet_id", "place", "posted_from", "posted_to",
                   "front_supervised", "note")
@@ -63,8 +63,7 @@ def record_posting(round_: ReviewRound, hamlet: AdminUnit, place: str, posted_fr
     if posted_from < meeting.held_on:
         raise RefusedChange("posted_from", _("Ngày niêm yết không được trước ngày họp thôn (%(date)s).",
                                              date=f"{meeting.held_on:%d/%m/%Y}"))
-    if posted_from > clock.today():
-        raise RefusedChange("posted_from", _("Ngày không được ở tương lai."))
+    refuse_future("posted_from", posted_from)
     if posted_to < posted_from:
         raise RefusedChange("posted_to", _("Ngày kết thúc niêm yết phải từ ngày bắt đầu trở đi."))
     posting = RoundPosting(round_id=round_.id, hamlet_id=hamlet.id, place=clean(place),
@@ -82,8 +81,7 @@ def record_complaint(posting: RoundPosting, received_on: date, complainant: str,
     if received_on < posting.posted_from:
         raise RefusedChange("received_on", _("Ngày nhận không được trước ngày bắt đầu niêm yết (%(date)s).",
                                              date=f"{posting.posted_from:%d/%m/%Y}"))
-    if received_on > clock.today():
-        raise RefusedChange("received_on", _("Ngày không được ở tương lai."))
+    refuse_future("received_on", received_on)
     complaint = PostingComplaint(posting_id=posting.id, received_on=received_on,
                                  complainant=clean(complainant), content=clean(content),
                                  recorded_by_id=getattr(user, "id", None))
@@ -101,8 +99,7 @@ def resolve_complaint(complaint: PostingComplaint, resolved_on: date, resolution
     if resolved_on < complaint.received_on:
         raise RefusedChange("resolved_on", _("Ngày giải quyết không được trước ngày nhận (%(date)s).",
                                              date=f"{complaint.received_on:%d/%m/%Y}"))
-    if resolved_on > clock.today():
-        raise RefusedChange("resolved_on", _("Ngày không được ở tương lai."))
+    refuse_future("resolved_on", resolved_on)
     before = audit.snapshot(complaint, COMPLAINT_FIELDS)
     # Resolved once: of two officers resolving at the same moment, the second is refused.
     claimed = db.session.execute(

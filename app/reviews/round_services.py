@@ -26,6 +26,12 @@ class RefusedChange(Exception):
         self.field, self.message = field, message
 
 
+def refuse_future(field: str, day: date):
+    """What happened in the round cannot be dated after today (Vietnam's)."""
+    if day > clock.today():
+        raise RefusedChange(field, _("Ngày không được ở tương lai."))
+
+
 def round_exists(commune_id: int, year: int) -> bool:
     return db.session.scalar(select(ReviewRound.id).where(
         ReviewRound.commune_id == commune_id, ReviewRound.year == year)) is not None
@@ -57,8 +63,7 @@ def record_meeting(round_: ReviewRound, hamlet: AdminUnit, held_on: date, attend
         raise RefusedChange("attendance", _("Số người dự phải lớn hơn 0."))
     if agreeing is None or agreeing < 0 or agreeing > attendance:
         raise RefusedChange("agreeing", _("Số người đồng ý không được lớn hơn số người dự."))
-    if held_on > clock.today():
-        raise RefusedChange("held_on", _("Ngày không được ở tương lai."))
+    refuse_future("held_on", held_on)
     meeting = HamletMeeting(round_id=round_.id, hamlet_id=hamlet.id, held_on=held_on,
                             attendance=attendance, agreeing=agreeing,
                             front_supervised=bool(front_supervised), note=clean(note),
@@ -74,8 +79,7 @@ def record_request(round_: ReviewRound, household: Household, requested_on: date
                    user) -> ReviewRequest:
     if household is None or household.commune_id != round_.commune_id or household.deleted_at:
         raise RefusedChange("household_code", _("Không tìm thấy hộ có mã này trong địa bàn"))
-    if requested_on > clock.today():
-        raise RefusedChange("requested_on", _("Ngày không được ở tương lai."))
+    refuse_future("requested_on", requested_on)
     request = ReviewRequest(household_id=household.id, year=round_.year,
                             requested_on=requested_on, reason=clean(reason),
                             recorded_by_id=getattr(user, "id", None))
