@@ -94,12 +94,10 @@ PLACE = ("province_id", "district_id", "commune_id", "hamlet_id")
 COMMUNE = PLACE.index("commune_id")
 
 
-@dataclass(frozen=True, slots=True)
-class Decision:
-    year: int
-    status: str
-    standard_id: int | None
-    place: tuple                        # the review's ids, in the order of PLACE
+# A decision is one review row as fetched: (household_id, year, status, standard_id, *PLACE).
+# A province reads 10⁵–10⁶ of them per report; any object built per row would double the time.
+Decision = tuple
+YEAR, STATUS, STANDARD, PLACE_AT = 1, 2, 3, 4     # d[PLACE_AT + PLACE.index(column)]
 
 
 def _histories(unit: AdminUnit, year: int, user) -> dict[int, tuple[list[Decision], int | None]]:
@@ -113,16 +111,25 @@ def _histories(unit: AdminUnit, year: int, user) -> dict[int, tuple[list[Decisio
     deleted = {household_id: at.year for household_id, at in db.session.execute(
         select(Household.id, Household.deleted_at)
         .where(Household.id.in_(touched), Household.deleted_at.is_not(None)))}
-    stmt = (select(Review.household_id, Review.year, Review.decided_status, Review.standard_id,
-                   *[getattr(Review, c) for c in PLACE])
+    stmt = (select(Review.household_id, Review.year, Review.decided_status,
+                   Review.standard_id, *[getattr(Review, c) for c in PLACE])
             .where(Review.household_id.in_(touched), Review.decided_status.is_not(None),
                    Review.year <= year)
             .order_by(Review.household_id, Review.year))
+    # The DBAPI cursor's plain tuples (ints and strings need no conversion), not SQLAlchemy
+    # rows: a province reads 10⁵–10⁶ reviews, and a Row per review costs as much as the query.
+    result = db.session.connection().execute(stmt)
+    try:
+        rows = result.cursor.fetchall()
+    finally:
+        result.close()
     histories: dict[int, tuple[list[Decision], int | None]] = {}
-    # Core rows, not ORM ones: a province holds 10⁵ reviews and the ORM triples the cost.
-    for household_id, y, status, standard_id, *place in db.session.connection().execute(stmt):
-        decisions, _ = histories.setdefault(household_id, ([], deleted.get(household_id)))
-        decisions.append(Decision(y, status, standard_id, tuple(place)))
+    current, decisions = None, None
+    for row in rows:
+        if row[0] != current:
+            current, decisions = row[0], []
+            histories[current] = (decisions, deleted.get(current))
+        decisions.append(row)
     return histories
 
 
@@ -138,18 +145,18 @@ def _standing(decisions: list[Decision], deleted: int | None, year: int) -> Deci
     """The decision in force at the end of `year`; None when the household is gone by then."""
     if deleted is not None and deleted <= year:
         return None
-    return next((d for d in reversed(decisions) if d.year <= year), None)
+    return next((d for d in reversed(decisions) if d[YEAR] <= year), None)
 
 
 def _inflow(kind: str, before: Decision | None, after: Decision, decisions, first_years) -> str:
     if before is None:                    # its first decision (none before, not deleted)
-        if after.year == first_years.get(after.place[COMMUNE]):
+        if after[YEAR] == first_years.get(after[PLACE_AT + COMMUNE]):
             return BASELINE
-    elif before.standard_id != after.standard_id:
+    elif before[STANDARD] != after[STANDARD]:
         return STANDARD_IN
-    elif before.status == OTHER[kind]:
+    elif before[STATUS] == OTHER[kind]:
         return FROM_OTHER
-    if any(d.status == kind for d in decisions if d.year < after.year):
+    if any(d[STATUS] == kind for d in decisions if d[YEAR] < after[YEAR]):
         return RELAPSED
     return NEW
 
@@ -157,9 +164,9 @@ def _inflow(kind: str, before: Decision | None, after: Decision, decisions, firs
 def _outflow(kind: str, before: Decision, after: Decision | None) -> str:
     if after is None:
         return MOVED_OUT                      # deleted: moved away or dissolved
-    if before.standard_id != after.standard_id:
+    if before[STANDARD] != after[STANDARD]:
         return STANDARD_OUT
-    return TO_OTHER if after.status == OTHER[kind] else ESCAPED
+    return TO_OTHER if after[STATUS] == OTHER[kind] else ESCAPED
 
 
 def compute(unit: AdminUnit | None, year: int, user=None, by: str | None = None) -> Result:
@@ -168,14 +175,15 @@ def compute(unit: AdminUnit | None, year: int, user=None, by: str | None = None)
     result = Result({kind: defaultdict(Flows) for kind in LISTS}, {})
     if unit is None:
         return result
-    keys = [PLACE.index(k) for k in ([by] if by else [c.key for c in child_columns(Review, unit)])]
-    own = PLACE.index(unit_column(Review, unit).key)
+    keys = [PLACE_AT + PLACE.index(k)
+            for k in ([by] if by else [c.key for c in child_columns(Review, unit)])]
+    own = PLACE_AT + PLACE.index(unit_column(Review, unit).key)
 
     def group(decision: Decision | None, kind: str) -> int | None:
         """The group holding `decision` on list `kind`; None when off it or outside `unit`."""
-        if decision is None or decision.status != kind or decision.place[own] != unit.id:
+        if decision is None or decision[STATUS] != kind or decision[own] != unit.id:
             return None
-        return child_of(decision.place[k] for k in keys)
+        return child_of(decision[k] for k in keys)
 
     first_years = _first_years(unit, year, user)
     for decisions, deleted in _histories(unit, year, user).values():
@@ -190,8 +198,8 @@ def compute(unit: AdminUnit | None, year: int, user=None, by: str | None = None)
                 flows[now].end += 1
             if was == now:
                 continue
-            on_before = before is not None and before.status == kind
-            on_after = after is not None and after.status == kind
+            on_before = before is not None and before[STATUS] == kind
+            on_after = after is not None and after[STATUS] == kind
             if was is not None:
                 flows[was].outflows[MOVED_OUT if on_after else _outflow(kind, before, after)] += 1
             if now is not None:
@@ -199,7 +207,7 @@ def compute(unit: AdminUnit | None, year: int, user=None, by: str | None = None)
                                    _inflow(kind, before, after, decisions, first_years)] += 1
         now = group(after, rules.POOR)
         if now is not None:
-            since = rules.path([(d.year, d.status) for d in decisions]).poor_since
+            since = rules.path([(d[YEAR], d[STATUS]) for d in decisions]).poor_since
             counts = result.still_poor.setdefault(now, dict.fromkeys(STILL_POOR_YEARS, 0))
             for n in STILL_POOR_YEARS:
                 counts[n] += since is not None and since <= year - n + 1
