@@ -32,12 +32,40 @@ document.addEventListener("keydown", function (event) {
 });
 
 // No inline handlers (CSP): buttons say what they do with data attributes.
+// The print button: the case file's panels still waiting to load (below the fold) load first
+// (event "load-panel", templates/macros/panels.html), then the page prints.
 document.addEventListener("click", function (event) {
   var button = event.target.closest && event.target.closest("[data-print]");
-  if (button) { window.print(); }
+  if (!button) { return; }
+  var shells = document.querySelectorAll("[data-panel-shell]");
+  if (!shells.length || !window.htmx) { window.print(); return; }
+  var printed = false;
+  function loaded() { if (!document.querySelector("[data-panel-shell]")) { printOnce(); } }
+  function printOnce() {
+    if (printed) { return; }
+    printed = true;
+    document.removeEventListener("htmx:afterSettle", loaded);
+    window.print();
+  }
+  document.addEventListener("htmx:afterSettle", loaded);
+  window.setTimeout(printOnce, 5000);   // a panel that cannot load does not stop the print
+  shells.forEach(function (shell) { window.htmx.trigger(shell, "load-panel"); });
+});
+// One confirmation per action, from one attribute: data-confirm on the form (or its button).
+// An htmx form asks in htmx:confirm and sends only after "OK"; a plain form asks on submit.
+// A form htmx has taken over arrives at "submit" already prevented: it is not asked twice.
+function confirmationOf(elt) {
+  return elt && elt.getAttribute ? elt.getAttribute("data-confirm") : null;
+}
+document.addEventListener("htmx:confirm", function (event) {
+  var message = confirmationOf(event.detail.elt);
+  if (!message) { return; }
+  event.preventDefault();
+  if (window.confirm(message)) { event.detail.issueRequest(true); }
 });
 document.addEventListener("submit", function (event) {
-  var message = event.target.getAttribute("data-confirm");
+  if (event.defaultPrevented) { return; }
+  var message = confirmationOf(event.submitter) || confirmationOf(event.target);
   if (message && !window.confirm(message)) { event.preventDefault(); }
 });
 

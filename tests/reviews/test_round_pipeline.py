@@ -152,7 +152,7 @@ def test_round_through_every_step(login_as, world, db, surveyed):
     page = client.get(url + "/decision", headers={"HX-Request": "true"})
     assert "Hộ đủ điều kiện áp dụng quyết định (3)" in page_text(page)
     html = page.get_data(as_text=True)
-    assert 'hx-confirm="Áp dụng quyết định số 45/QĐ-UBND cho 3 hộ?"' in html
+    assert 'data-confirm="Áp dụng quyết định số 45/QĐ-UBND cho 3 hộ?"' in html
     versions = listed_versions(page)
     assert set(versions) == {hh["C1"].id, hh["A"].id, hh["B"].id}
 
