@@ -42,6 +42,8 @@ def create_app(config=None) -> Flask:
     from app.main.routes import bp as main_bp
     from app.ops.health import bp as health_bp
     app.register_blueprint(health_bp)
+    from app.core import static_files
+    static_files.init_app(app)
     # Modules that add views to a blueprint defined elsewhere (none imports another).
     from app.reviews import round_step_routes, round_supervision  # noqa: F401
     from app.reviews.round_routes import bp as rounds_bp

@@ -31,6 +31,7 @@ ROUTES = {
     "auth.login": PUBLIC,
     "main.set_language": PUBLIC,
     "health.healthz": PUBLIC,
+    "favicon": PUBLIC,
     "auth.logout": ANY_USER,
     "auth.change_password": ANY_USER,
     "main.home": ANY_USER,
