@@ -94,6 +94,10 @@ def run_migrations_online():
     conf_args = current_app.extensions['migrate'].configure_args
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
+    if conf_args.get("include_object") is None:
+        # The search index (0011: FTS5 table, its view, the pg_trgm index) is not in the models.
+        from app.households.search import include_object
+        conf_args["include_object"] = include_object
 
     connectable = get_engine()
 

@@ -6,6 +6,9 @@
   transaction, so the dump and the manifest's figures see the same rows.
 - manifest.json: revision, time (UTC), dialect, and per table its row count and a checksum of
   its rows; `restore` recomputes them on the restored database and refuses a mismatch.
+- SQLite's full-text index (the FTS5 table household_fts and its shadow tables, migration
+  0011) is derived from household rows: it is copied with the file but left out of the
+  figures, and `restore` rebuilds it from the restored rows.
 
 A restore goes onto an empty database only: it never merges into or overwrites live data."""
 import hashlib
@@ -37,8 +40,9 @@ def fingerprint(conn, columns: dict | None = None) -> dict:
     insp = inspect(conn)
     out = {}
     tables = sorted(columns) if columns is not None else sorted(insp.get_table_names())
+    derived = _derived_tables(conn)
     for table in tables:
-        if table == "alembic_version" or table.startswith("_alembic_tmp"):
+        if table == "alembic_version" or table.startswith("_alembic_tmp") or table in derived:
             continue
         read = columns[table] if columns is not None else [c["name"] for c in insp.get_columns(table)]
         order = insp.get_pk_constraint(table)["constrained_columns"] or read
@@ -49,6 +53,24 @@ def fingerprint(conn, columns: dict | None = None) -> dict:
             count += 1
         out[table] = [count, digest.hexdigest()]
     return out
+
+
+def _fts_tables(conn) -> list[str]:
+    """SQLite FTS5 tables (indexes over other tables' rows, rebuilt from them)."""
+    if conn.dialect.name != "sqlite":
+        return []
+    return list(conn.execute(text(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%'"
+        " AND lower(sql) LIKE '%using fts5%'")).scalars())
+
+
+def _derived_tables(conn) -> set[str]:
+    """The FTS5 tables and their shadow tables (name_data, name_idx, name_docsize, …)."""
+    names = _fts_tables(conn)
+    if not names:
+        return set()
+    every = inspect(conn).get_table_names()
+    return {t for t in every for name in names if t == name or t.startswith(name + "_")}
 
 
 def _quoted(names) -> str:
@@ -184,6 +206,9 @@ def restore(url: str, upload_dir: str, path: str) -> dict:
     engine = create_engine(url)
     try:
         with engine.connect() as conn:
+            for name in _fts_tables(conn):   # derived data: rebuilt from the restored rows
+                conn.execute(text(f'INSERT INTO "{name}"("{name}") VALUES (\'rebuild\')'))
+            conn.commit()
             restored = fingerprint(conn)
     finally:
         engine.dispose()
