@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run test install translations browser bench demo-province clean
+.PHONY: run test install translations browser bench load demo-province clean
 
 $(BIN)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,11 @@ test: install browser
 # Benchmarks print figures; they are not part of `make test`.
 bench: install
 	$(BIN)/python -m tests.benchmarks.bench_households $(BENCH_ARGS)
+
+# gunicorn on a scratch database, 50 simulated officers for LOAD_SECONDS (60) on 127.0.0.1:
+# requests/s, percentiles, errors, lost writes (tests/load/run.py; LOAD_ARGS for the rest).
+load: install
+	$(BIN)/python -m tests.load.run $(LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache

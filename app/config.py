@@ -20,7 +20,10 @@ def _database_url(instance_path: str) -> str:
 class Config:
     SECRET_KEY = None   # environment, else instance/config.py, else instance/secret_key
     SQLALCHEMY_TRACK_MODIFICATIONS = False
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # No pool_pre_ping (a round trip before every request): a PostgreSQL connection is checked
+    # only when it comes out of the pool after this many seconds unused (app/extensions.py
+    # ping_when_idle); SQLite is a file, there is nothing to lose the connection to.
+    DATABASE_PING_IDLE_SECONDS = 5
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
@@ -84,6 +87,11 @@ def load_config(app, config=None):
     app.config.from_object(config or Config)
     if not app.config.get("TESTING"):
         app.config.from_pyfile("config.py", silent=True)
+        # A settings file named by the environment, after instance/config.py: a scratch server
+        # (the load test, tests/load/) gets its own database and limits without touching the
+        # instance folder or the defaults above.
+        if os.environ.get("THOATNGHEO_SETTINGS"):
+            app.config.from_pyfile(os.environ["THOATNGHEO_SETTINGS"])   # missing: an error
     if "SQLALCHEMY_DATABASE_URI" not in app.config:
         app.config["SQLALCHEMY_DATABASE_URI"] = _database_url(app.instance_path)
     if not app.config.get("UPLOAD_DIR"):
