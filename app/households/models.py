@@ -23,9 +23,15 @@ class SoftDeleteMixin:
 class Household(ScopedMixin, SoftDeleteMixin, db.Model):
     __tablename__ = "household"
     # The list page at each scope level: one unit, not deleted, sorted by folded head name.
-    __table_args__ = tuple(
+    __table_args__ = (*(
         Index(f"ix_household_{level}_list", f"{level}_id", "deleted_at", "head_name_folded")
-        for level in ("province", "district", "commune", "hamlet"))
+        for level in ("province", "district", "commune", "hamlet")),
+        # Counts per child unit of a district or province (dashboards, targets) read only
+        # this index: without it a province's count visits all its rows (2.3 s → 0.03 s).
+        # Not a partial index (WHERE deleted_at IS NULL): with one, SQLite took every
+        # "deleted_at IS NULL" for selective and read a province's search through an index.
+        Index("ix_household_units_live", "province_id", "district_id", "commune_id", "hamlet_id",
+              "deleted_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(30), unique=True)

@@ -2,7 +2,7 @@
 exit proposals."""
 from datetime import date, datetime
 
-from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint, and_
+from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, and_
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -110,7 +110,11 @@ class Review(ScopedMixin, db.Model):
     """One household's review for one year: what was measured, what the rule computed, and
     what the commune decided."""
     __tablename__ = "review"
-    __table_args__ = (UniqueConstraint("household_id", "year", name="uq_review_household_year"),)
+    __table_args__ = (UniqueConstraint("household_id", "year", name="uq_review_household_year"),
+                      # A household's decided history in year order, read from the index alone
+                      # (standing per year, transitions): a province's 10⁵ reviews, not its rows.
+                      Index("ix_review_decided_history", "household_id", "year",
+                            "decided_status"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     household_id: Mapped[int] = mapped_column(ForeignKey("household.id"), index=True)
