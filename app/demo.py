@@ -6,10 +6,10 @@ from datetime import date
 from sqlalchemy import func, insert, select, text
 
 from app.core import clock
-from app.core.text import fold
 from app.core.units import COMMUNE, DISTRICT, HAMLET, PROVINCE, AdminUnit
 from app.core.users import Role, User
 from app.extensions import db
+from app.households import derived
 from app.households.models import Household, Member
 from app.reviews.demo import ReviewHistories
 from app.sponsors import demo as sponsor_demo
@@ -137,7 +137,7 @@ def _member_row(rng, mid, hid, position, name, sex, year, relation, ethnicity, h
     insured = rng.random() < 0.85
     return {
         "id": mid, "household_id": hid, "position": position, "full_name": name,
-        "name_folded": fold(name), "birth_date": birth, "birth_year": year, "sex": sex,
+        **derived.member_fields(name, hamlet_row), "birth_date": birth, "birth_year": year, "sex": sex,
         "relationship_code": relation, "ethnicity_code": ethnicity,
         "id_number": _cccd(rng, sex, year, mid) if age >= 14 else None,
         "has_disability": rng.random() < 0.03, "disability_note": "",
@@ -146,7 +146,7 @@ def _member_row(rng, mid, hid, position, name, sex, year, relation, ethnicity, h
         "schooling_code": school, "work_status_code": work, "merit_category": None,
         "merit_relation": None, "merit_benefit": None, "version": 1,
         "created_at": clock.utcnow(), "updated_at": clock.utcnow(), "deleted_at": None,
-        "deleted_reason": None, **hamlet_row}
+        "deleted_reason": None}
 
 
 def build_households(rng, hamlets, count, batch=5000, progress=None):
@@ -179,6 +179,7 @@ def build_households(rng, hamlets, count, batch=5000, progress=None):
                 relation, year = "child", min(today.year - 1, head_year + 20)
             names.append((_name(rng, sex), sex, year, relation))
         merit_at = rng.randrange(len(names)) if rng.random() < 0.03 else None
+        first = len(m_rows)
         for pos, (name, sex, year, relation) in enumerate(names):
             row = _member_row(rng, next_mid, hid, pos, name, sex, year, relation, ethnicity,
                               place, today)
@@ -191,15 +192,14 @@ def build_households(rng, hamlets, count, batch=5000, progress=None):
             next_mid += 1
         head_name = names[0][0]
         code = f"HG{hid:07d}"
-        folded = dict.fromkeys(fold(n[0]) for n in names)
         no_labour = size == 1 and head_year < 1955 or rng.random() < 0.01
         standing = histories.household(hid, place, hamlets[hamlet_idx].urban, not no_labour)
         hh_rows.append({
             "id": hid, "code": code, "address": f"{hamlets[hamlet_idx].name}",
-            "head_name": head_name, "head_name_folded": fold(head_name),
-            "search_text": "|".join([code.lower(), *folded]), **standing,
-            "is_ethnic_minority": minority, "is_female_headed": female_head,
-            "has_no_labour_capacity": no_labour, "has_merit_member": merit_at is not None,
+            "head_name": head_name, **derived.household_fields(
+                code, head_name, [(m["full_name"], m["merit_category"]) for m in m_rows[first:]]),
+            **standing, "is_ethnic_minority": minority, "is_female_headed": female_head,
+            "has_no_labour_capacity": no_labour,
             "policy_group": ("social_protection" if no_labour else "poverty_policy")
             if standing["status"] in ("poor", "near_poor") else None,
             "note": "", "version": 1, "created_at": clock.utcnow(),

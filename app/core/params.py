@@ -20,6 +20,11 @@ def int_arg(name, default=None, low=None, high=None):
     return to_int(request.args.get(name), default, low, high)
 
 
+def to_page(value) -> int:
+    """A page number from a query value, kept within 1..MAX_PAGE (1 when malformed)."""
+    return min(max(to_int(value, 1), 1), MAX_PAGE)
+
+
 def page_arg(name="page") -> int:
     """The page number asked for, kept within 1..MAX_PAGE."""
-    return min(max(to_int(request.args.get(name), 1), 1), MAX_PAGE)
+    return to_page(request.args.get(name))

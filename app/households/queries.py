@@ -1,15 +1,17 @@
 """The household list: search, filters, sort and pagination over the scoped query."""
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, exists, func, select
+from flask_login import current_user
+from sqlalchemy import and_, exists, select
 
 from app.core import clock, sensitive
 from app.core.i18n import N_
-from app.core.params import to_int
+from app.core.paging import paginate
+from app.core.params import to_int, to_page
 from app.core.scoping import scoped
-from app.core.text import fold
-from app.extensions import db
+from app.core.units import DISTRICT, PROVINCE
 from app.households.models import Household
+from app.households.search import search_clause
 from app.reviews.labels import STATUS_LABELS, TRANSITION_LABELS
 from app.reviews.models import Review
 from app.reviews.rules import IN_LISTS, NEWLY_ESCAPED_YEARS
@@ -56,10 +58,7 @@ class ListParams:
         params.flags = sensitive.usable("flag", [f for f in args.getlist("flag") if f in FLAGS],
                                         user)
         params.sort = args.get("sort") if args.get("sort") in SORTS else "name"
-        try:
-            params.page = max(1, min(int(args.get("page", 1)), 100000))
-        except ValueError:
-            params.page = 1
+        params.page = to_page(args.get("page"))
         return params
 
     def query_args(self, **override) -> dict:
@@ -72,8 +71,10 @@ class ListParams:
 
 def household_query(params: ListParams, user=None):
     stmt = scoped(select(Household), Household, user)
-    if params.q:
-        stmt = stmt.where(Household.search_text.contains(fold(params.q), autoescape=True))
+    found = search_clause(params.q, wide=not (params.hamlet or params.commune)
+                          and _wide_scope(user)) if params.q else None
+    if found is not None:   # the search box: see households/search.py for what it finds
+        stmt = stmt.where(found)
     if params.hamlet:
         stmt = stmt.where(Household.hamlet_id == params.hamlet)
     if params.commune:
@@ -95,6 +96,12 @@ def household_query(params: ListParams, user=None):
     return stmt
 
 
+def _wide_scope(user) -> bool:
+    """The user's list covers a district or a province (more than one commune)."""
+    unit = getattr(current_user if user is None else user, "unit", None)
+    return unit is not None and unit.level in (DISTRICT, PROVINCE)
+
+
 def flag_labels(user=None) -> dict:
     """The flag filters offered to `user`."""
     return {k: FLAG_LABELS[k] for k in sensitive.usable("flag", FLAG_LABELS, user)}
@@ -113,16 +120,7 @@ def _standing_clause(standing: str, this_year: int):
 
 
 def list_page(params: ListParams, page_size: int, user=None):
-    """(rows, total) for one page.
-
-    The page is read first: when it is the last page (some rows, fewer than a full page, or
-    none on page 1) the total follows from it, and the count — a second pass over every
-    matching row, the costly half of a narrow search — is skipped."""
-    stmt = household_query(params, user)
-    offset = (params.page - 1) * page_size
-    rows = db.session.scalars(stmt.order_by(*SORTS[params.sort])
-                              .limit(page_size).offset(offset)).all()
-    if len(rows) < page_size and (rows or offset == 0):
-        return rows, offset + len(rows)
-    total = db.session.scalar(stmt.with_only_columns(func.count()).order_by(None))
-    return rows, total
+    """(rows, total) for one page; no count on the last page (core.paging)."""
+    found = paginate(household_query(params, user).order_by(*SORTS[params.sort]),
+                     params.page, page_size)
+    return found.rows, found.total

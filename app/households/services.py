@@ -8,10 +8,11 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.core import audit, clock
-from app.core.text import clean, fold
+from app.core.text import clean
 from app.core.units import AdminUnit
 from app.core.versioning import StaleEdit, claim_next_version  # noqa: F401  (StaleEdit: routes)
 from app.extensions import db
+from app.households import derived
 from app.households.models import Household, Member
 
 HOUSEHOLD_FIELDS = ("code", "hamlet_id", "address", "head_name", "is_ethnic_minority",
@@ -40,11 +41,18 @@ def _check_version(obj, submitted, fields, data):
     claim_next_version(obj, submitted, {f: data.get(f) for f in fields})
 
 
-def refresh_search(household: Household):
-    names = [household.head_name] + [m.full_name for m in active_members(household.id)]
-    unique = dict.fromkeys(fold(n) for n in names if n)
-    household.head_name_folded = fold(household.head_name)
-    household.search_text = "|".join([household.code.lower(), *unique])
+def refresh_derived(household: Household, members: list[Member] | None = None):
+    """The household's derived columns (households.derived) from its active members."""
+    members = active_members(household.id) if members is None else members
+    fields = derived.household_fields(household.code, household.head_name,
+                                      [(m.full_name, m.merit_category) for m in members])
+    for column, value in fields.items():
+        setattr(household, column, value)
+
+
+def _derive_member(member: Member, household: Household):
+    for column, value in derived.member_fields(member.full_name, household).items():
+        setattr(member, column, value)
 
 
 def active_members(household_id: int) -> list[Member]:
@@ -77,15 +85,15 @@ def create_household(data: dict, hamlet: AdminUnit, head: dict) -> Household:
     _unique_code(data["code"])
     household = Household(**{k: v for k, v in data.items() if k != "hamlet_id"})
     household.place_in(hamlet)
-    household.head_name_folded = fold(household.head_name)
-    household.search_text = ""
+    # NOT NULL columns: the first insert comes before the head member, refresh_derived after.
+    for column, value in derived.household_fields(household.code, household.head_name, []).items():
+        setattr(household, column, value)
     db.session.add(household)
     db.session.flush()
     db.session.add(_new_member(household, {
         "full_name": household.head_name, "relationship_code": "head", **head}, position=0))
     db.session.flush()
-    _sync_flags(household)
-    refresh_search(household)
+    refresh_derived(household)
     audit.record("create", "household", household.id, after=audit.snapshot(household, HOUSEHOLD_FIELDS))
     return household
 
@@ -101,13 +109,14 @@ def update_household(household: Household, data: dict, hamlet: AdminUnit, versio
             setattr(household, field, value)
     if household.hamlet_id != hamlet.id:
         household.place_in(hamlet)
-        for member in active_members(household.id):
-            member.place_in(hamlet)
-    head = next((m for m in active_members(household.id) if m.is_head), None)
-    if head and head.full_name != household.head_name:
-        head.full_name, head.name_folded = household.head_name, fold(household.head_name)
+    members = active_members(household.id)
+    head = next((m for m in members if m.is_head), None)
+    if head:
+        head.full_name = household.head_name
+    for member in members:
+        _derive_member(member, household)
     household.updated_at = clock.utcnow()
-    refresh_search(household)
+    refresh_derived(household, members)
     audit.record("update", "household", household.id, before,
                  audit.snapshot(household, HOUSEHOLD_FIELDS))
     return household
@@ -122,15 +131,8 @@ def delete_household(household: Household, reason: str, version):
 def _new_member(household: Household, data: dict, position: int) -> Member:
     data = {f: _normalise(f, data.get(f)) for f in MEMBER_FIELDS if f in data}
     member = Member(household_id=household.id, position=position, **data)
-    member.name_folded = fold(member.full_name)
-    member.province_id, member.district_id = household.province_id, household.district_id
-    member.commune_id, member.hamlet_id = household.commune_id, household.hamlet_id
+    _derive_member(member, household)
     return member
-
-
-def _sync_flags(household: Household):
-    members = active_members(household.id)
-    household.has_merit_member = any(m.merit_category for m in members)
 
 
 def add_member(household: Household, data: dict) -> Member:
@@ -151,7 +153,7 @@ def update_member(member: Member, household: Household, data: dict, version) -> 
     before = audit.snapshot(member, MEMBER_FIELDS)
     for field, value in data.items():
         setattr(member, field, value)
-    member.name_folded = fold(member.full_name)
+    _derive_member(member, household)
     member.updated_at = clock.utcnow()
     if member.is_head:
         household.head_name = member.full_name
@@ -172,6 +174,5 @@ def delete_member(member: Member, household: Household, reason: str, version):
 
 def _after_member_change(household: Household):
     db.session.flush()
-    _sync_flags(household)
-    refresh_search(household)
+    refresh_derived(household)
     household.updated_at = clock.utcnow()

@@ -3,8 +3,9 @@ inserts with ids reserved ahead (as app/demo.py does) and updates grouped by the
 change, so 50,000 rows take seconds, not minutes of one ORM object each.
 
 The rules stay those of the services they stand in for: households and members get what
-households.services gives them (folded names, search text, scope columns, the merit flag, a new
-version on each change, so an edit form opened before the import gets its 409); reviews what
+households.services gives them (folded names, search text, scope columns and the merit flag from
+households.derived, the one definition of them; a new version on each change, so an edit form
+opened before the import gets its 409); reviews what
 reviews.services.save_review gives them (the standard of the year, the area of the hamlet, the
 classification computed by rules.classify during the check, the decision and override reason
 checked there) and the household's path is recomputed by rules.path as refresh_path does.
@@ -18,6 +19,8 @@ from sqlalchemy import delete, select, update
 from app.core import clock
 from app.core.audit import AuditLog
 from app.extensions import db
+from app.households import derived
+from app.households.derived import SCOPE
 from app.households.models import Household, Member
 from app.imports.bulk import BATCH, chunks, insert_many, reserve_ids, update_many
 from app.imports.convert import fold
@@ -28,7 +31,6 @@ from app.reviews.models import Review, ReviewCause, review_deprivation
 
 H, M, R = Household.__table__, Member.__table__, Review.__table__
 RC, RD, A = ReviewCause.__table__, review_deprivation, AuditLog.__table__
-SCOPE = ("province_id", "district_id", "commune_id", "hamlet_id")
 MEMBER_DEFAULTS = {"birth_date": None, "ethnicity_code": None, "id_number": None,
                    "has_disability": False, "disability_note": "", "health_insurance_number": None,
                    "health_insurance_expiry": None, "schooling_code": None, "work_status_code": None,
@@ -97,18 +99,17 @@ class Writer:
             path = rules.path([(hh.review["year"], hh.review["decided"])]
                               if hh.review and hh.review["decided"] else [])
             hh.path = path
-            folded = [m["name_folded"] for _, m in hh.members]
             rows.append({
                 "code": v["household_code"], "address": v.get("address", ""),
-                "head_name": head["full_name"], "head_name_folded": head["name_folded"],
-                "search_text": "|".join([v["household_code"].lower(), *dict.fromkeys(folded)]),
+                "head_name": head["full_name"],
+                **derived.household_fields(v["household_code"], head["full_name"], (
+                    (m["full_name"], m.get("merit_category")) for _, m in hh.members), fold=fold),
                 "status": path.status, "status_year": path.status_year, "exit_year": path.exit_year,
                 "poor_since": path.poor_since,
                 "last_transition": path.transitions.get(path.status_year) if path.status_year else None,
                 "is_ethnic_minority": v.get("is_ethnic_minority", False),
                 "is_female_headed": v.get("is_female_headed", False),
                 "has_no_labour_capacity": v.get("has_no_labour_capacity", False),
-                "has_merit_member": any(m.get("merit_category") for _, m in hh.members),
                 "policy_group": v.get("policy_group"), "note": v.get("note", ""), "version": 1,
                 "created_at": self.now, "updated_at": self.now, "deleted_at": None,
                 "deleted_reason": None, **hh.place})
@@ -132,9 +133,9 @@ class Writer:
         self._insert_reviews(reviews)
 
     def _member_row(self, hid, position, m, place):
-        return {**MEMBER_DEFAULTS, **m, "household_id": hid, "position": position,
-                "version": 1, "created_at": self.now,
-                "updated_at": self.now, "deleted_at": None, "deleted_reason": None, **place}
+        return {**MEMBER_DEFAULTS, **m, **derived.member_fields(m["full_name"], place, fold=fold),
+                "household_id": hid, "position": position, "version": 1, "created_at": self.now,
+                "updated_at": self.now, "deleted_at": None, "deleted_reason": None}
 
     def _review_values(self, hh):
         r = hh.review
@@ -185,9 +186,9 @@ class Writer:
             current = existing.households[hh.existing_id]
             changes = household_changes(hh, existing)
             hh.household_before = {k: getattr(current, k) for k in changes}
-            place = {c: getattr(current, c) for c in SCOPE}
+            place = derived.scope_of(current)
             if "hamlet_id" in changes:
-                place = dict(hh.place)
+                place = derived.scope_of(hh.place)
                 changes.update(place)
                 member_updates += [{"id": m.id, **place} for m in existing.members.get(current.id, [])]
             hh.household_changes = changes
@@ -198,6 +199,9 @@ class Writer:
                     position += 1
                     new_members.append(self._member_row(current.id, position, values, place))
                 else:
+                    if "full_name" in values:
+                        values = {**values, "name_folded": derived.member_fields(
+                            values["full_name"], place, fold=fold)["name_folded"]}
                     member_updates.append({"id": member.id, **values, "updated_at": self.now})
         update_many(M, member_updates, bump=True)
         insert_many(M, new_members)
@@ -262,10 +266,9 @@ class Writer:
             current = self.existing.households[hh.existing_id]
             code = row.get("code", current.code)
             head = next((n for n, rel, _ in people[current.id] if rel == "head"), current.head_name)
-            row.update(head_name=head, head_name_folded=fold(head),
-                       search_text=_search_text(code, head, [n for n, _, _ in people[current.id]]),
-                       has_merit_member=any(m for _, _, m in people[current.id]),
-                       updated_at=self.now)
+            row.update(head_name=head, **derived.household_fields(
+                code, head, [(n, merit) for n, _, merit in people[current.id]], fold=fold),
+                updated_at=self.now)
             decided = [r for r in reviews[current.id] if r.decided_status]
             path = rules.path([(r.year, r.decided_status) for r in decided])
             for r in reviews[current.id]:
@@ -303,11 +306,6 @@ class Writer:
     def _flush_audit(self):
         insert_many(A, self.audit)
         self.audit = []
-
-
-def _search_text(code, head_name, names) -> str:
-    unique = dict.fromkeys(fold(n) for n in [head_name, *names] if n)
-    return "|".join([code.lower(), *unique])
 
 
 def _review_audit(values, hh, batch_id) -> dict:

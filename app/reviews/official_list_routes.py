@@ -8,6 +8,7 @@ from app.core import audit, clock
 from app.core.excel import xlsx_response
 from app.core.guards import require_roles
 from app.core.htmx import render
+from app.core.params import int_arg
 from app.core.scoping import get_scoped_or_404
 from app.core.users import Role
 from app.reviews import official_lists as lists_
@@ -24,7 +25,7 @@ def _selection(round_id):
     if kind not in lists_.KINDS:
         abort(404)
     hamlets = commune_hamlets(round_.commune_id)
-    hamlet_id = request.args.get("hamlet", type=int)
+    hamlet_id = int_arg("hamlet", None, 1, 2**31)
     hamlet = next((h for h in hamlets if h.id == hamlet_id), None)
     if hamlet_id and hamlet is None:
         abort(404)

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import and_, func, or_, select
 
+from app.core.paging import paginate
 from app.core.scoping import scoped
 from app.core.units import HAMLET, AdminUnit
 from app.extensions import db
@@ -155,13 +156,11 @@ def round_years(user=None) -> list[int]:
 
 def rounds_page(year: int | None, page: int, page_size: int, user=None):
     """(rounds, total) for one page, newest year first, then commune name."""
-    stmt = rounds_in_scope(year, user)
-    total = db.session.scalar(stmt.with_only_columns(func.count()).order_by(None))
-    rows = db.session.scalars(
-        stmt.join(AdminUnit, AdminUnit.id == ReviewRound.commune_id)
-        .order_by(ReviewRound.year.desc(), AdminUnit.name, ReviewRound.id)
-        .limit(page_size).offset((page - 1) * page_size)).unique().all()
-    return rows, total
+    found = paginate(rounds_in_scope(year, user)
+                     .join(AdminUnit, AdminUnit.id == ReviewRound.commune_id)
+                     .order_by(ReviewRound.year.desc(), AdminUnit.name, ReviewRound.id),
+                     page, page_size, unique=True)
+    return found.rows, found.total
 
 
 @dataclass

@@ -12,13 +12,14 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import selectinload
 from wtforms import HiddenField, IntegerField
 from wtforms.validators import NumberRange, Optional
 
 from app.core import lookups
 from app.core.forms import AppForm
+from app.core.paging import paginate
 from app.core.scoping import scoped
 from app.extensions import db
 from app.households.models import Household
@@ -151,17 +152,16 @@ def review_input(round_: ReviewRound, household: Household, review: Review | Non
 
 def hamlet_households(round_: ReviewRound, hamlet_id: int, page: int, page_size: int):
     """((household, review of the round's year or None) of one page, total) of a hamlet's
-    households in the round, by head name. One query for the page, one for the count."""
-    base = scoped(select(Household), Household).where(in_round(round_),
-                                                     Household.hamlet_id == hamlet_id)
-    total = db.session.scalar(base.with_only_columns(func.count(Household.id)).order_by(None))
-    rows = db.session.execute(
-        base.add_columns(Review)
+    households in the round, by head name. One query for the page, one for the count (none
+    on the last page: core.paging)."""
+    found = paginate(
+        scoped(select(Household, Review), Household)
+        .where(in_round(round_), Household.hamlet_id == hamlet_id)
         .outerjoin(Review, and_(Review.household_id == Household.id, Review.year == round_.year))
         .options(selectinload(Review.deprivations), selectinload(Review.causes))
-        .order_by(Household.head_name_folded, Household.id)
-        .limit(page_size).offset((page - 1) * page_size)).all()
-    return rows, total
+        .order_by(Household.head_name_folded, Household.id),
+        page, page_size, scalars=False)
+    return found.rows, found.total
 
 
 def household_of_round(round_: ReviewRound, household_id: int) -> tuple[Household, Review | None] | None:

@@ -14,6 +14,7 @@ from app.core import audit, clock
 from app.core.guards import require_roles
 from app.core.htmx import is_swap, render
 from app.core.once import once
+from app.core.params import int_arg, page_arg
 from app.core.scoping import get_scoped_or_404
 from app.core.users import Role
 from app.core.versioning import StaleEdit
@@ -52,11 +53,6 @@ def _standard(round_):
         return None
 
 
-def _int_arg(name, default=None):
-    value = request.args.get(name, type=int)
-    return value if value and value > 0 else default
-
-
 def _context(round_, hamlet, rows, total, page, standard):
     return dict(round=round_, hamlet=hamlet, rows=rows, total=total, current_page=page,
                 page_size=PAGE_SIZE, **_row_context(standard))
@@ -89,12 +85,12 @@ def _saved_result(review: Review):
 @bp.get("")
 def grid_page(round_id):
     round_ = _round(round_id)
-    hamlet_id = _int_arg("hamlet")
+    hamlet_id = int_arg("hamlet", low=1)
     if hamlet_id is None:   # choose a hamlet first
         return render(PAGES + "choose.html", PAGES + "choose.html", round=round_,
                       progress=round_progress(round_))
     hamlet = _hamlet(round_, hamlet_id)
-    page = min(_int_arg("page", 1), 10000)
+    page = page_arg()
     standard = _standard(round_)
     rows, total = _page_rows(round_, hamlet, page, standard)
     audit.viewed_households(r.household.id for r in rows)

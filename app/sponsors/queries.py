@@ -6,6 +6,8 @@ from flask import abort
 from sqlalchemy import func, select
 
 from app.core import clock
+from app.core.paging import paginate
+from app.core.params import to_page
 from app.core.scoping import scope_clause, scoped
 from app.core.text import fold
 from app.extensions import db
@@ -22,13 +24,9 @@ class DirectoryParams:
 
     @classmethod
     def from_args(cls, args):
-        try:
-            page = max(1, int(args.get("page", 1)))
-        except (TypeError, ValueError):
-            page = 1
         kind = args.get("kind", "")
         return cls(q=(args.get("q") or "").strip()[:100],
-                   kind=kind if kind in KIND_LABELS else "", page=page)
+                   kind=kind if kind in KIND_LABELS else "", page=to_page(args.get("page")))
 
     def query_args(self, **override):
         args = {"q": self.q or None, "kind": self.kind or None,
@@ -44,10 +42,9 @@ def directory_page(params: DirectoryParams, page_size: int):
         stmt = stmt.where(Sponsor.name_folded.contains(fold(params.q), autoescape=True))
     if params.kind:
         stmt = stmt.where(Sponsor.kind == params.kind)
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
-    rows = db.session.scalars(stmt.order_by(Sponsor.is_active.desc(), Sponsor.name_folded, Sponsor.id)
-                              .limit(page_size).offset((params.page - 1) * page_size)).all()
-    return rows, total, active_counts([s.id for s in rows])
+    page = paginate(stmt.order_by(Sponsor.is_active.desc(), Sponsor.name_folded, Sponsor.id),
+                    params.page, page_size)
+    return page.rows, page.total, active_counts([s.id for s in page.rows])
 
 
 def active_counts(sponsor_ids) -> dict[int, int]:

@@ -6,7 +6,8 @@ from datetime import date
 from sqlalchemy import func, select
 
 from app.core import clock
-from app.core.params import to_int
+from app.core.params import to_int, to_page
+from app.core.paging import paginate
 from app.core.scoping import scoped, unit_in_scope_or_none
 from app.core.units import HAMLET
 from app.core.users import User
@@ -33,7 +34,7 @@ class PlanListParams:
         return cls(hamlet=to_int(args.get("hamlet")),
                    status=status if status in LIST_STATUSES else "open",
                    overdue=args.get("overdue") in ("1", "on", "true"),
-                   sponsor=to_int(args.get("sponsor")), page=max(1, to_int(args.get("page")) or 1))
+                   sponsor=to_int(args.get("sponsor")), page=to_page(args.get("page")))
 
     def args(self, **change) -> dict:
         values = {"hamlet": self.hamlet or "", "status": self.status,
@@ -60,10 +61,9 @@ def plan_list(params: PlanListParams, page_size: int, today: date | None = None)
         from app.sponsors.models import Sponsor
         allowed = sponsors_in_scope().where(Sponsor.id == params.sponsor).with_only_columns(Sponsor.id)
         stmt = stmt.where(PlanItem.responsible_sponsor_id.in_(allowed))
-    total = db.session.scalar(stmt.with_only_columns(func.count(PlanItem.id)).order_by(None))
-    rows = db.session.execute(stmt.order_by(PlanItem.due_on.is_(None), PlanItem.due_on, PlanItem.id)
-                              .offset((params.page - 1) * page_size).limit(page_size)).unique().all()
-    return rows, total
+    page = paginate(stmt.order_by(PlanItem.due_on.is_(None), PlanItem.due_on, PlanItem.id),
+                    params.page, page_size, scalars=False, unique=True)
+    return page.rows, page.total
 
 
 def overdue_count(today: date | None = None) -> int:
