@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 from flask import after_this_request, g, has_request_context, request
 from flask_login import current_user
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, String, insert
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core import clock
@@ -33,6 +33,7 @@ class AuditLog(db.Model):
 
 
 append_only(AuditLog)
+_VIEW_INSERT = insert(AuditLog.__table__)   # `at` from the column default (clock.utcnow)
 
 
 def _jsonable(value):
@@ -81,6 +82,12 @@ def viewed(entity: str, entity_id: int | None = None, **shown):
         view["shown"].setdefault(table, {}).update(dict.fromkeys(i for i in ids if i is not None))
 
 
+def covered():
+    """The view this request was about to record is already recorded by the page it is part
+    of (core.htmx.page_panel): record none."""
+    g.pop("audit_view", None)
+
+
 def loaded(obj):
     """A GET that loads a case-file row through the scope shows that household's data: the row
     names the household, the inner row (member, review, …) goes in `after`."""
@@ -101,6 +108,20 @@ def _write_view(response):
     view = g.pop("audit_view", None)
     if view is not None and 200 <= response.status_code < 300:
         shown = {table: list(ids) for table, ids in view["shown"].items() if ids}
-        record("view", view["entity"], view["entity_id"], after=shown or None)
-        db.session.commit()   # a GET writes nothing else; failing here fails the response
+        user = current_user if current_user.is_authenticated else None
+        # The same row as record() makes, as one prepared INSERT rather than an object through
+        # the unit of work (the table is append-only; a view row is never read back here).
+        db.session.execute(_VIEW_INSERT, {
+            "user_id": getattr(user, "id", None), "action": "view", "entity": view["entity"],
+            "entity_id": view["entity_id"], "before": None, "after": shown or None,
+            "ip": request.remote_addr})
+        # A GET writes nothing else, so what this request loaded is still what the database
+        # holds: nothing is expired by this commit, and the request log's look at the user
+        # does not load the user a second time. Failing here fails the response.
+        session = db.session()
+        session.expire_on_commit = False
+        try:
+            session.commit()
+        finally:
+            session.expire_on_commit = True
     return response

@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from app.core import audit, lookups
 from app.core.guards import require_roles, roles_required
-from app.core.htmx import is_swap, render, saved
+from app.core.htmx import is_swap, page_panel, page_view_token, render, saved
 from app.core.once import once
 from app.core.loaders import loads
 from app.core.scoping import get_scoped_or_404, unit_in_scope_or_none, units_in_scope
@@ -17,12 +17,7 @@ from app.households.forms import DeleteForm, HouseholdForm, MemberForm, NewHouse
 from app.households.models import Household, Member
 from app.households.queries import (SORT_LABELS, STANDING_FILTERS, ListParams, flag_labels,
                                    list_page)
-from app.reviews.exit_routes import exit_panel_context
 from app.reviews.labels import TRANSITION_LABELS
-from app.reviews.queries import timeline_context
-from app.sponsors.routes import sponsor_panel_context
-from app.supports.plan_routes import plan_panel_context
-from app.supports.routes import supports_panel_context
 
 bp = Blueprint("households", __name__, url_prefix="/households")
 require_roles(bp, Role.COMMUNE, Role.DISTRICT, Role.MASS_ORG)
@@ -76,25 +71,39 @@ def create():
     return render("households/new.html", "households/new.html", status, form=form)
 
 
-def _case_context(household, **extra):
-    ctx = dict(household=household, members=services.active_members(household.id),
-               labels=_lookup_labels(), delete_form=DeleteForm(), **timeline_context(household),
-               **exit_panel_context(household), **sponsor_panel_context(household),
-               **plan_panel_context(household), **supports_panel_context(household))
-    ctx.update(extra)
+# The case file is a page of panels, each loaded from its own domain's URL (see
+# households/case.html): this blueprint serves the page, the household's summary and members;
+# reviews, exits, the plan, supports and sponsors serve their own. Each partial runs only its
+# own queries.
+
+def _context(household, page=False, **own):
+    """A partial gets its own context; the page (asked for, or without JavaScript, or a
+    refused plain form post) the page's too. The page's other panels load themselves."""
+    ctx = dict(household=household, labels=_lookup_labels())
+    if page or not is_swap():
+        ctx.update(members=services.active_members(household.id), delete_form=DeleteForm(),
+                   page_view=page_view_token(household))
+    ctx.update(own)
     return ctx
 
 
+def _summary(household):
+    """The summary with the page's header out of band: both show the household's row."""
+    return render("households/case.html", "households/_summary_swap.html",
+                  **_context(household))
+
+
 @bp.get("/<int:household_id>")
-@loads(household=Household)   # records the view (core.audit)
+@loads(household=Household)   # records the view (core.audit); the page's panels join it
 def case_file(household):
-    return render("households/case.html", "households/case.html", **_case_context(household))
+    return render("households/case.html", "households/case.html", **_context(household, True))
 
 
 @bp.get("/<int:household_id>/summary")
 @loads(household=Household)
+@page_panel()
 def summary(household):
-    return render("households/case.html", "households/_summary.html", **_case_context(household))
+    return _summary(household)
 
 
 @bp.route("/<int:household_id>/edit", methods=["GET", "POST"])
@@ -114,10 +123,9 @@ def edit(household):
         try:
             services.update_household(household, form.data, hamlet, form.version.data)
             db.session.commit()
-            if not is_swap():
-                return redirect(url_for(".case_file", household_id=household.id), code=303)
-            return render("households/case.html", "households/_summary.html",
-                          **_case_context(household))
+            # Nothing else on the page shows what this form edits; the header comes with.
+            return saved(lambda: _summary(household), None,
+                         url_for(".case_file", household_id=household.id))
         except services.StaleEdit as exc:
             db.session.rollback()
             stale = exc.changes
@@ -127,8 +135,8 @@ def edit(household):
             getattr(form, exc.field).errors.append(exc.message)
     status = 409 if stale is not None else (422 if form.errors else 200)
     return render("households/edit.html", "households/_summary_form.html", status,
-                  **_case_context(household, form=form, stale=stale,
-                                  field_labels={f.name: f.label.text for f in form}))
+                  **_context(household, form=form, stale=stale,
+                            field_labels={f.name: f.label.text for f in form}))
 
 
 @bp.post("/<int:household_id>/delete")
@@ -150,23 +158,31 @@ def delete(household):
                 return "", 200, {"HX-Redirect": url_for(".index")}
             return redirect(url_for(".index"), code=303)
     return render("households/case.html", "households/_delete_form.html", status,
-                  **_case_context(household, delete_form=form))
+                  **_context(household, delete_form=form))
 
 
 # Members ---------------------------------------------------------------------------------
 
+def _members(household, status=200, **extra):
+    ctx = _context(household, **extra)
+    if "members" not in ctx:
+        ctx["members"] = services.active_members(household.id)
+    return render("households/case.html", "households/_members.html", status, **ctx)
+
+
 def _members_saved(household):
     """After a member write: the refreshed panel for htmx (it replaces the whole panel, not
-    just the form that was posted), a redirect to the case file for a plain form post."""
-    return saved(lambda: render("households/case.html", "households/_members.html",
-                                **_case_context(household)),
-                 "members", url_for(".case_file", household_id=household.id))
+    just the form that was posted), a redirect to the case file for a plain form post. The
+    household's derived fields (head, flags) follow its members: the summary listens."""
+    return saved(lambda: _members(household), "members",
+                 url_for(".case_file", household_id=household.id), "members-changed")
 
 
 @bp.get("/<int:household_id>/members")
 @loads(household=Household)
+@page_panel()
 def members(household):
-    return render("households/case.html", "households/_members.html", **_case_context(household))
+    return _members(household)
 
 
 @bp.route("/<int:household_id>/members/new", methods=["GET", "POST"])
@@ -186,7 +202,7 @@ def member_create(household):
             getattr(form, exc.field).errors.append(exc.message)
     status = 422 if form.errors else 200
     return render("households/member_edit.html", "households/_member_form.html", status,
-                  **_case_context(household, form=form, member=None, stale=None))
+                  household=household, form=form, member=None, stale=None)
 
 
 @bp.route("/<int:household_id>/members/<int:member_id>/edit", methods=["GET", "POST"])
@@ -212,8 +228,8 @@ def member_edit(household, member):
             getattr(form, exc.field).errors.append(exc.message)
     status = 409 if stale is not None else (422 if form.errors else 200)
     return render("households/member_edit.html", "households/_member_form.html", status,
-                  **_case_context(household, form=form, member=member, stale=stale,
-                                  field_labels={f.name: f.label.text for f in form}))
+                  household=household, form=form, member=member, stale=stale,
+                  field_labels={f.name: f.label.text for f in form})
 
 
 @bp.post("/<int:household_id>/members/<int:member_id>/delete")
@@ -235,5 +251,4 @@ def member_delete(household, member):
             error = exc.message
     else:
         error = "; ".join(str(e) for e in form.reason.errors)
-    return render("households/case.html", "households/_members.html", 422,
-                  **_case_context(household, member_error=error))
+    return _members(household, 422, member_error=error)

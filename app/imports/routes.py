@@ -8,7 +8,7 @@ from openpyxl.utils import get_column_letter
 
 from app.core.excel import xlsx_response
 from app.core.guards import require_roles
-from app.core.htmx import is_swap, render
+from app.core.htmx import render, saved
 from app.core.i18n import N_
 from app.core.params import to_int
 from app.core.scoping import unit_in_scope_or_none, units_in_scope
@@ -167,10 +167,10 @@ def progress(batch_id):
 
 
 def _after_start(batch):
-    if is_swap():
+    def step():
         db.session.refresh(batch)
         return _step(batch)
-    return redirect(url_for(".batch", batch_id=batch.id), code=303)
+    return saved(step, None, url_for(".batch", batch_id=batch.id))
 
 
 @bp.post("/<int:batch_id>/check")

@@ -1,14 +1,14 @@
 """Exit proposals: the case file's panel (propose, withdraw, record the decision) and the
 pipeline of proposals in the user's area. Thin views: parse → scoped load → service."""
 
-from flask import Blueprint, redirect, request, url_for
+from flask import Blueprint, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from app.core import audit, clock
 from app.core.guards import require_roles, roles_required
-from app.core.htmx import is_swap, render
+from app.core.htmx import page_panel, render, saved
 from app.core.i18n import N_
 from app.core.once import once
 from app.core.loaders import loads
@@ -40,8 +40,8 @@ def _stale():
 
 def exit_panel_context(household, propose_form=None, decide_form=None, withdraw_form=None,
                        errors=None) -> dict:
-    """What reviews/_exit_panel.html needs (keys prefixed `exit_`, so they can be merged into
-    the case file's context without clashing)."""
+    """What reviews/_exit_panel.html needs (keys prefixed `exit_`). The case file loads the
+    panel from this blueprint (exits.panel); nothing else builds it."""
     proposals = exits.household_proposals(household.id)
     open_proposal = next((p for p in proposals if p.state == ExitProposal.PROPOSED), None)
     ctx = dict(exit_proposals=proposals, exit_open=open_proposal,
@@ -81,13 +81,12 @@ def _panel(household, status=200, **forms):
                   household=household, **exit_panel_context(household, **forms))
 
 
-def _saved(household, **headers):
-    if not is_swap():
-        return redirect(url_for("households.case_file", household_id=household.id) + "#exit-panel",
-                        code=303)
-    response = _panel(household)
-    response.headers.update(headers)
-    return response
+def _saved(household):
+    """A decision writes the household's review and path: the summary (with the page's
+    header) and the timeline listen for exits-changed."""
+    return saved(lambda: _panel(household), "exit-panel",
+                 url_for("households.case_file", household_id=household.id) + "#exit-panel",
+                 "exits-changed")
 
 
 def _household_of(proposal):
@@ -97,6 +96,7 @@ def _household_of(proposal):
 
 @bp.get("/panel/<int:household_id>")
 @loads(household=Household)
+@page_panel()
 def panel(household):
     return _panel(household)
 
@@ -164,8 +164,7 @@ def decide(proposal):
             exits.decide(proposal, household, form.decision_number.data, form.decision_date.data,
                          form.version.data, current_user)
             db.session.commit()
-            # The case file's timeline and summary listen for this to reload themselves.
-            return _saved(household, **{"HX-Trigger": "household-path-changed"})
+            return _saved(household)
         except ExitRefused as exc:
             db.session.rollback()
             _refused(exc, form, errors, "decide")

@@ -11,7 +11,7 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from app.core import audit, clock
-from app.core.htmx import is_swap, render, retarget
+from app.core.htmx import is_swap, render, saved
 from app.core.once import once
 from app.core.params import int_arg, page_arg
 from app.core.text import clean
@@ -102,15 +102,15 @@ def pending(round_id):
 def _saved(round_, partial, target):
     """After a write: the refreshed section for htmx, with the round's summary and progress
     table refreshed out of band; a redirect to the round page for a plain form post."""
-    if not is_swap():
-        return redirect(url_for(".show", round_id=round_.id) + "#" + target, code=303)
-    ctx = page_context(round_)
-    response = render(PAGES + "round.html", partial, **ctx)
-    response.set_data(response.get_data(as_text=True)
-                      + render_template(PAGES + "_summary.html", oob=True, **ctx)
-                      + render_template(PAGES + "_pipeline.html", oob=True, **ctx)
-                      + render_template(PAGES + "_progress.html", oob=True, **ctx))
-    return retarget(response, target)
+    def section():
+        ctx = page_context(round_)
+        response = render(PAGES + "round.html", partial, **ctx)
+        response.set_data(response.get_data(as_text=True)
+                          + render_template(PAGES + "_summary.html", oob=True, **ctx)
+                          + render_template(PAGES + "_pipeline.html", oob=True, **ctx)
+                          + render_template(PAGES + "_progress.html", oob=True, **ctx))
+        return response
+    return saved(section, target, url_for(".show", round_id=round_.id) + "#" + target)
 
 
 # Hamlet meetings (append-only) ------------------------------------------------------------

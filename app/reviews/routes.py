@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from app.core import clock
 from app.core.guards import require_roles, roles_required
-from app.core.htmx import is_swap, render, saved
+from app.core.htmx import is_swap, page_panel, render, saved
 from app.core.once import once
 from app.core.loaders import loads
 from app.core.scoping import get_scoped_or_404
@@ -32,6 +32,7 @@ def _timeline(household, status=200):
 
 @bp.get("/")
 @loads(household=Household)
+@page_panel()
 def timeline(household):
     return _timeline(household)
 
@@ -80,8 +81,11 @@ def _data(form) -> services.ReviewInput:
 
 
 def _saved(household):
+    """A saved review recomputes the household's path and standing: the summary, the exit
+    panel and the plan panel listen for reviews-changed."""
     return saved(lambda: _timeline(household), "reviews",
-                 url_for("households.case_file", household_id=household.id) + "#reviews")
+                 url_for("households.case_file", household_id=household.id) + "#reviews",
+                 "reviews-changed")
 
 
 def _submit(household, form, review):

@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from app.core import audit, clock
 from app.core.guards import require_roles, roles_required
-from app.core.htmx import is_swap, render
+from app.core.htmx import page_panel, render, saved
 from app.core.once import once
 from app.core.loaders import loads
 from app.core.scoping import get_scoped_or_404, units_in_scope
@@ -116,8 +116,8 @@ def _unique_ids(form, prefix):
 
 def sponsor_panel_context(household, assign_form=None, end_form=None, end_id=None,
                           error=None) -> dict:
-    """What sponsors/_household_panel.html needs (keys prefixed `sponsor_`, merged into the
-    case file's context)."""
+    """What sponsors/_household_panel.html needs (keys prefixed `sponsor_`). The case file loads
+    the panel from this blueprint (sponsors.panel)."""
     assignments = queries.household_assignments(household.id)
     current = [a for a in assignments if a.ends_on is None]
     ctx = dict(sponsor_current=current, sponsor_past=[a for a in assignments if a.ends_on is not None],
@@ -146,14 +146,14 @@ def _panel(household, status=200, **kwargs):
 
 
 def _saved(household):
-    if not is_swap():
-        return redirect(url_for("households.case_file", household_id=household.id)
-                        + "#sponsors-panel", code=303)
-    return _panel(household)
+    return saved(lambda: _panel(household), "sponsors-panel",
+                 url_for("households.case_file", household_id=household.id) + "#sponsors-panel",
+                 "sponsors-changed")
 
 
 @bp.get("/households/<int:household_id>/panel")
 @loads(household=Household)
+@page_panel()
 def panel(household):
     return _panel(household)
 

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.core import audit, clock
-from app.core.htmx import render, saved
+from app.core.htmx import page_panel, render, saved
 from app.core.once import once
 from app.core.loaders import loads
 from app.core.scoping import get_scoped_or_404, units_in_scope
@@ -24,8 +24,8 @@ PLAN_LIST_PAGE = 100   # a printable page of the area's plan list
 
 
 def plan_panel_context(household, **extra) -> dict:
-    """What supports/_plan_panel.html needs (keys prefixed `plan_`, merged into the case file's
-    context without clashing)."""
+    """What supports/_plan_panel.html needs (keys prefixed `plan_`). The case file loads the
+    panel from this blueprint (supports.plan_panel)."""
     review = plans.latest_review(household.id)
     items, today = plans.household_items(household.id), clock.today()
     ctx = dict(plan_items=items, plan_today=today,
@@ -44,9 +44,11 @@ def _panel(household, status=200, **extra):
 
 def _saved(household):
     """After a write: the refreshed panel for htmx (replacing the whole panel, not only the
-    form that was posted), a redirect to the case file for a plain form post."""
+    form that was posted), a redirect to the case file for a plain form post. The supports
+    panel names plan items: it listens for plan-changed."""
     return saved(lambda: _panel(household), "plan-panel",
-                 url_for("households.case_file", household_id=household.id) + "#plan-panel")
+                 url_for("households.case_file", household_id=household.id) + "#plan-panel",
+                 "plan-changed")
 
 
 def _form_page(household, form, item=None, status=200, stale=None):
@@ -63,6 +65,7 @@ def _refused(form, exc):
 
 @bp.get("/households/<int:household_id>/plan")
 @loads(household=Household)
+@page_panel()
 def plan_panel(household):
     return _panel(household)
 

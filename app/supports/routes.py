@@ -5,7 +5,7 @@ from flask import abort, request, send_file, url_for
 from flask_login import current_user
 
 from app.core import audit, lookups
-from app.core.htmx import render, saved
+from app.core.htmx import page_panel, render, saved
 from app.core.once import once
 from app.core.loaders import loads
 from app.extensions import db
@@ -40,12 +40,15 @@ def _panel(household, status=200, **extra):
 
 
 def _saved(household):
+    # No other panel of the case file shows supports; funds follow by signal (supports.signals).
     return saved(lambda: _panel(household), "supports-panel",
-                 url_for("households.case_file", household_id=household.id) + "#supports-panel")
+                 url_for("households.case_file", household_id=household.id) + "#supports-panel",
+                 "supports-changed")
 
 
 @bp.get("/households/<int:household_id>/")
 @loads(household=Household)
+@page_panel()
 def supports_panel(household):
     return _panel(household)
 

@@ -2,13 +2,13 @@
 unit); a district or province officer gives the units reporting to it deadlines of their own
 (a blank date falls back to the default). Audited."""
 
-from flask import Blueprint, abort, redirect, request, url_for
+from flask import Blueprint, abort, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.core import clock
 from app.core.guards import require_roles, roles_required
-from app.core.htmx import is_swap, render
+from app.core.htmx import render, saved
 from app.core.units import COMMUNE, HAMLET
 from app.core.users import Role
 from app.extensions import db
@@ -104,10 +104,8 @@ def defaults():
 
 
 def _saved(year):
-    target = url_for(".index", year=year)
-    if is_swap():
-        return render(PAGE, "targets/_deadlines.html", **_context(year))
-    return redirect(target, code=303)
+    return saved(lambda: render(PAGE, "targets/_deadlines.html", **_context(year)), None,
+                 url_for(".index", year=year))
 
 
 @bp.route("/<int:unit_id>/<int:year>", methods=["GET", "POST"])

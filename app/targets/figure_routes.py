@@ -6,12 +6,12 @@ the commune officer freezes the year ("chốt số liệu năm").
 GET  /targets/figures?unit=&year=                 the figures of a review year
 GET|POST /targets/figures/<unit_id>/<year>/edit   a child unit's entered total and projection
 POST /targets/figures/<year>/freeze                the commune officer's own commune"""
-from flask import abort, redirect, request, url_for
+from flask import abort, request, url_for
 from flask_login import current_user
 
 from app.core.clock import today
 from app.core.guards import roles_required
-from app.core.htmx import is_swap, render
+from app.core.htmx import render, saved
 from app.core.units import HAMLET, LEVEL_LABELS
 from app.core.users import Role
 from app.extensions import db
@@ -75,9 +75,8 @@ def figures_edit(unit_id, year):
             field = getattr(form, exc.field, None)
             (field.errors.append(exc.message) if field is not None else errors.append(exc.message))
         else:
-            if not is_swap():
-                return redirect(url_for(".figures_page", unit=page_unit.id, year=year), code=303)
-            return render(PAGE, PARTIAL, **_context(page_unit, year))
+            return saved(lambda: render(PAGE, PARTIAL, **_context(page_unit, year)), None,
+                         url_for(".figures_page", unit=page_unit.id, year=year))
     status = 422 if form.errors or errors else 200
     return render(PAGE, PARTIAL, status, **_context(page_unit, year, unit.id, form, errors))
 
@@ -95,6 +94,5 @@ def figures_freeze(year):
     except figure_services.FigureError as exc:
         db.session.rollback()
         return render(PAGE, PARTIAL, 422, **_context(unit, year, errors=[exc.message]))
-    if not is_swap():
-        return redirect(url_for(".figures_page", unit=unit.id, year=year), code=303)
-    return render(PAGE, PARTIAL, **_context(unit, year))
+    return saved(lambda: render(PAGE, PARTIAL, **_context(unit, year)), None,
+                 url_for(".figures_page", unit=unit.id, year=year))

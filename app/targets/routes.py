@@ -4,12 +4,12 @@ Everyone reads the targets and progress of their own area (commune and district 
 mass organizations); only the officer of a unit sets the targets of its children (a province
 officer also records the province's own). A unit outside that is a 404."""
 
-from flask import abort, redirect, request, url_for
+from flask import abort, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from app.core import clock
-from app.core.htmx import is_swap, render
+from app.core.htmx import render, saved
 from app.core.units import HAMLET, LEVEL_LABELS
 from app.core.versioning import StaleEdit
 from app.extensions import db
@@ -86,10 +86,9 @@ def edit(unit_id, year):
             for kind in KINDS:   # the next save overwrites knowingly
                 getattr(form, f"{kind}_version").data = getattr(fresh, f"{kind}_version").data
         else:
-            if not is_swap():
-                return redirect(url_for(".index", unit=page_unit.id, year=year), code=303)
-            return render("targets/index.html", "targets/_table.html",
-                          **_targets_context(page_unit, year))
+            return saved(lambda: render("targets/index.html", "targets/_table.html",
+                                        **_targets_context(page_unit, year)),
+                         None, url_for(".index", unit=page_unit.id, year=year))
     status = 409 if stale is not None else (422 if form.errors or errors else 200)
     ctx = _targets_context(page_unit, year, editing=unit.id, form=form, stale=stale, errors=errors)
     return render("targets/index.html", "targets/_table.html", status, **ctx)

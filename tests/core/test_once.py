@@ -60,7 +60,9 @@ def _posting_page(db, world):
 
 def _assign_page(db, world):
     make_sponsor(db, world, "Công ty TNHH Nông sản Bình Sơn")
-    return "commune1", f"/households/{_hh(world)}", f"/sponsors/households/{_hh(world)}/assign"
+    # The case file's sponsor panel (the case page loads it from the sponsors blueprint).
+    return ("commune1", f"/sponsors/households/{_hh(world)}/panel",
+            f"/sponsors/households/{_hh(world)}/assign")
 
 
 def _portal_page(db, world):
@@ -93,7 +95,7 @@ CREATE_FORMS = {
     "households.create": _page("commune1", "/households/new"),
     "households.member_create": _page("commune1", "/households/{hh}/members/new"),
     "reviews.create": _page("commune1", "/households/{hh}/reviews/new"),
-    "exits.propose": lambda db, world: ("commune1", f"/households/{_hh(world)}",
+    "exits.propose": lambda db, world: ("commune1", f"/reviews/exits/panel/{_hh(world)}",
                                         f"/reviews/exits/propose/{_hh(world)}"),
     "rounds.create": _page("commune1", "/reviews/rounds/"),
     "rounds.meeting_create": _round_page("meetings"),

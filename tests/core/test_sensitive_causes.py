@@ -49,8 +49,9 @@ def case(db, world):
 
 
 def officer_pages(hh):
-    """Every page and partial of an area role that shows a cause of poverty."""
-    return [f"/households/{hh.id}", f"/households/{hh.id}/reviews/",
+    """Every page and partial of an area role that shows a cause of poverty. (The case page
+    shows them through its panels, which it loads from these URLs.)"""
+    return [f"/households/{hh.id}/reviews/",
             f"/supports/households/{hh.id}/plan", f"/supports/households/{hh.id}/",
             "/supports/plan"]
 
@@ -74,6 +75,8 @@ def test_the_front_sees_a_neutral_health_group(login_as, case):
         text = page_text(response)
         assert not any(detail in text for detail in DETAILS), url
         assert NEUTRAL in text, url
+    page = page_text(client.get(f"/households/{case.id}"))   # the case page's own parts
+    assert not any(detail in page for detail in DETAILS)
     timeline = page_text(client.get(f"/households/{case.id}/reviews/"))
     # Two health causes make one group; the other causes stay as they are.
     assert timeline.count(NEUTRAL) == 1

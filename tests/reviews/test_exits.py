@@ -3,7 +3,6 @@ path; withdraw; every refusal (rule, validation, scope, role, stale) changes not
 from datetime import date
 
 import pytest
-from flask import render_template_string
 from sqlalchemy import func, select
 
 from app.core.audit import AuditLog
@@ -70,7 +69,8 @@ def test_propose_then_decide_updates_review_and_path(officer, household, db):
     response = officer.form(f"/reviews/exits/{proposal.id}/decide",
                             {"decision_number": "88/QĐ-UBND", "decision_date": "20/12/2024",
                              "version": proposal.version}, htmx=True)
-    assert response.status_code == 200 and response.headers["HX-Trigger"] == "household-path-changed"
+    # The page's summary (and header) and timeline listen for this to reload themselves.
+    assert response.status_code == 200 and response.headers["HX-Trigger"] == "exits-changed"
     assert "Đã quyết định" in page_text(response) and "88/QĐ-UBND" in page_text(response)
 
     db.session.expire_all()
@@ -89,8 +89,8 @@ def test_propose_then_decide_updates_review_and_path(officer, household, db):
         AuditLog.entity == "exit_proposal", AuditLog.entity_id == proposal.id)
         .order_by(AuditLog.id)).all()
     assert actions == ["create", "decide"]
-    # The case file's timeline shows the path the decision made.
-    text = page_text(officer.get(f"/households/{household.id}"))
+    # The case file's timeline (its own panel) shows the path the decision made.
+    text = page_text(officer.htmx_get(f"/households/{household.id}/reviews/"))
     assert "2023: Hộ nghèo" in text and "2024: Hộ cận nghèo" in text
 
 
@@ -265,18 +265,23 @@ def test_readers_cannot_propose_or_decide(login_as, household, db, username):
     assert "Ghi quyết định" not in page_text(panel) and "Gửi đề nghị" not in page_text(panel)
 
 
-def test_panel_page_and_lazy_include(officer, household, app, db):
+def test_panel_page_and_lazy_include(officer, household, db):
     page = officer.get(f"/reviews/exits/panel/{household.id}")
     assert page.status_code == 200 and "<html" in page.get_data(as_text=True)
     assert "Gửi đề nghị" in page_text(page)
     swap = officer.htmx_get(f"/reviews/exits/panel/{household.id}")
     assert swap.get_data(as_text=True).lstrip().startswith('<section id="exit-panel"')
     assert "HX-Request" in swap.headers["Vary"]
-    # Included into a page without its context, the partial is a shell that loads itself.
-    with app.test_request_context():
-        html = render_template_string('{% include "reviews/_exit_panel.html" %}', household=household)
-    assert 'id="exit-panel"' in html and 'hx-trigger="load"' in html
-    assert f'hx-get="/reviews/exits/panel/{household.id}"' in html
+    # The loaded panel reloads itself when a review is saved elsewhere on the page.
+    assert 'hx-trigger="reviews-changed from:body"' in swap.get_data(as_text=True)
+    # The case file holds a shell that loads the panel (a link to its page without JavaScript).
+    html = officer.get(f"/households/{household.id}").get_data(as_text=True)
+    shell = html[html.index('<section id="exit-panel"'):]
+    shell = shell[:shell.index("</section>")]
+    assert 'hx-trigger="load, load-panel"' in shell
+    assert f'hx-get="/reviews/exits/panel/{household.id}"' in shell
+    assert f'<a href="/reviews/exits/panel/{household.id}">' in shell
+    assert "Gửi đề nghị" not in shell
 
 
 def test_pipeline_is_scoped_and_grouped(login_as, world, db):

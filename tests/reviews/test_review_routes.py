@@ -51,6 +51,8 @@ def test_save_review_records_path(officer, household, db):
                             review_data(indicators=["employment"], decided_status="near_poor"),
                             htmx=True)
     assert response.status_code == 200 and response.headers["HX-Retarget"] == "#reviews"
+    # The summary (with the header), the exit panel and the plan panel listen for it.
+    assert response.headers["HX-Trigger"] == "reviews-changed"
     review = db.session.scalar(select(Review).where(Review.household_id == household.id,
                                                     Review.year == 2024))
     assert review.income_per_capita == 1_400_000 and review.computed_status == "near_poor"
@@ -59,8 +61,9 @@ def test_save_review_records_path(officer, household, db):
     db.session.expire_all()
     saved = db.session.get(Household, household.id)
     assert (saved.status, saved.last_transition, saved.exit_year) == ("near_poor", "escaped", None)
-    text = page_text(officer.get(f"/households/{household.id}"))
-    assert "2023: Hộ nghèo" in text and "2024: Hộ cận nghèo" in text and "Thoát nghèo" in text
+    for text in (page_text(response),   # the timeline swapped in, and as its own page
+                 page_text(officer.get(f"/households/{household.id}/reviews/"))):
+        assert "2023: Hộ nghèo" in text and "2024: Hộ cận nghèo" in text and "Thoát nghèo" in text
 
 
 def test_decision_differing_from_rule_needs_reason(officer, household, db):

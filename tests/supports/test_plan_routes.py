@@ -56,10 +56,18 @@ def test_plain_post_redirects_to_the_case_file(login_as, world, db):
 def test_case_file_shows_the_panels(login_as, world, db):
     plan_item(world, "C1", action="Hỗ trợ bể chứa nước mưa")
     client = login_as("commune1")
-    html = client.get(f"/households/{world.households['C1']}").get_data(as_text=True)
+    hh = world.households["C1"]
+    html = client.get(f"/households/{hh}").get_data(as_text=True)
+    # The case file holds the two panels as shells that load themselves from supports' URLs.
     assert 'id="plan-panel"' in html and 'id="supports-panel"' in html
-    assert "Hỗ trợ bể chứa nước mưa" in html
-    assert "panel-placeholder\">Nguyên nhân nghèo" not in html
+    assert f'hx-get="/supports/households/{hh}/plan"' in html
+    assert f'hx-get="/supports/households/{hh}/"' in html
+    plan = client.htmx_get(f"/supports/households/{hh}/plan").get_data(as_text=True)
+    assert plan.lstrip().startswith('<section id="plan-panel"')
+    assert "Hỗ trợ bể chứa nước mưa" in plan
+    assert "panel-placeholder\">Nguyên nhân nghèo" not in plan
+    supports = client.htmx_get(f"/supports/households/{hh}/").get_data(as_text=True)
+    assert supports.lstrip().startswith('<section id="supports-panel"')
 
 
 def test_bad_input_is_422_in_vietnamese_and_writes_nothing(login_as, world, db):
