@@ -1,16 +1,20 @@
 """Admin: users, administrative units, the audit log."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 
 from app.auth import login as login_service
 from app.auth.forms import UnitForm, UserForm
 from app.core import audit, clock
 from app.core.audit import AuditLog
 from app.core.guards import require_roles
+from app.core.i18n import N_
+from app.core.scoping import AREA_ROLES
 from app.core.once import once
+from app.core.paging import paginate
+from app.core.params import int_arg, page_arg
 from app.core.units import ALLOWED_PARENTS, LEVEL_LABELS, LEVELS, AdminUnit
 from app.core.users import Role, User
 from app.extensions import db
@@ -36,13 +40,38 @@ def _unit_choice(unit):
 
 # Users -----------------------------------------------------------------------------------
 
+def locked_users(now=None):
+    """Accounts locked after repeated failed logins (login_service.is_locked, in SQL)."""
+    now = now or clock.utcnow()
+    return and_(User.failed_logins >= current_app.config["LOGIN_LOCK_AFTER"],
+                User.locked_until.is_not(None), User.locked_until > now)
+
+
+def users_without_unit():
+    """Active accounts of a role that works in an area but without an (active) unit: they
+    see nothing (the scope fails closed) until an admin gives them one."""
+    inactive = select(AdminUnit.id).where(AdminUnit.is_active.is_(False))
+    return and_(User.active.is_(True), User.role.in_(AREA_ROLES),
+                or_(User.unit_id.is_(None), User.unit_id.in_(inactive)))
+
+
+# ?show=…: the home page's links to the accounts that need the admin.
+USER_FILTERS = {"locked": (locked_users, N_("Tài khoản đang bị tạm khóa đăng nhập")),
+                "nounit": (users_without_unit, N_("Người dùng chưa có địa bàn"))}
+
+
 @bp.get("/users")
 def users():
-    rows = db.session.scalars(select(User).order_by(User.username)).all()
+    show = request.args.get("show") if request.args.get("show") in USER_FILTERS else ""
+    stmt = select(User).order_by(User.username)
+    if show:
+        stmt = stmt.where(USER_FILTERS[show][0]())
+    rows = db.session.scalars(stmt).all()
     sponsor_names = dict(db.session.execute(select(Sponsor.id, Sponsor.name).where(
         Sponsor.id.in_({u.sponsor_id for u in rows if u.sponsor_id}))).all())
     return render_template("admin/users.html", users=rows, sponsor_names=sponsor_names,
-                           now=clock.utcnow(), is_locked=login_service.is_locked)
+                           now=clock.utcnow(), is_locked=login_service.is_locked,
+                           show=show, show_label=USER_FILTERS[show][1] if show else "")
 
 
 def _user_form(user=None):
@@ -170,7 +199,7 @@ def user_unlock(user_id):
 @bp.get("/units")
 def units():
     counts = dict(db.session.execute(select(AdminUnit.level, func.count()).group_by(AdminUnit.level)).all())
-    parent = request.args.get("parent", type=int)
+    parent = int_arg("parent")
     stmt = select(AdminUnit).order_by(AdminUnit.name)
     stmt = stmt.where(AdminUnit.parent_id == parent) if parent else stmt.where(AdminUnit.parent_id.is_(None))
     current = db.session.get(AdminUnit, parent) if parent else None
@@ -256,10 +285,11 @@ def unit_edit(unit_id):
 
 @bp.get("/audit")
 def audit_log():
-    page = max(1, request.args.get("page", 1, type=int))
+    page = page_arg()
     action = request.args.get("action", "")
     stmt = select(AuditLog).order_by(AuditLog.id.desc())
     if action:
         stmt = stmt.where(AuditLog.action == action)
-    rows = db.session.scalars(stmt.limit(50).offset((page - 1) * 50)).all()
+    # Not counted: the log only grows; "next" shows while pages are full.
+    rows = paginate(stmt, page, 50, count=False).rows
     return render_template("admin/audit.html", rows=rows, page=page, action=action)

@@ -14,11 +14,12 @@ from flask_login import current_user
 from sqlalchemy import and_, extract, false, func, or_, select
 
 from app.core import clock
-from app.core.params import to_int
+from app.core.params import to_int, to_page
 from app.core.i18n import N_
+from app.core.paging import paginate
 from app.core.scoping import AREA_ROLES, scope_clause, scoped
 from app.core.units import AdminUnit
-from app.core.users import Role
+from app.core.users import Role, User
 from app.extensions import db
 from app.funds.models import Fund, FundEntry, FundReviewEvent
 from app.funds.services import OPEN_STATES, signed_amount
@@ -27,6 +28,7 @@ from app.supports.models import Evidence, Support
 
 STATE_LABELS = {"pending": N_("Chờ duyệt chi"), "queried": N_("Đang chất vấn"),
                 "posted": N_("Đã duyệt chi"), "cancelled": N_("Không chi")}
+REPLY_LABELS = {"awaiting": N_("Chờ xã trả lời"), "answered": N_("Xã đã trả lời")}
 ACTION_LABELS = {"approve": N_("Duyệt chi"), "query": N_("Chất vấn"),
                  "comment": N_("Trao đổi"), "cancel": N_("Không chi")}
 IN_KINDS = ("receipt", "transfer_in")
@@ -158,11 +160,9 @@ class LedgerRow:
 
 
 def ledger_page(fund: Fund, page: int, page_size: int) -> tuple[list[LedgerRow], int]:
-    base = select(FundEntry).where(FundEntry.fund_id == fund.id)
-    total = db.session.scalar(select(func.count()).select_from(base.subquery()))
-    entries = db.session.scalars(base.order_by(FundEntry.entry_date.desc(), FundEntry.id.desc())
-                                 .limit(page_size).offset((page - 1) * page_size)).all()
-    return _ledger_rows(entries), int(total or 0)
+    found = paginate(select(FundEntry).where(FundEntry.fund_id == fund.id)
+                     .order_by(FundEntry.entry_date.desc(), FundEntry.id.desc()), page, page_size)
+    return _ledger_rows(found.rows), found.total
 
 
 def _ledger_rows(entries) -> list[LedgerRow]:
@@ -213,6 +213,7 @@ class ReviewParams:
     type: str = ""
     sponsor: int | None = None
     state: str = ""
+    reply: str = ""          # queried ones: "awaiting" the commune's reply, or "answered"
     page: int = 1
 
     @classmethod
@@ -228,12 +229,14 @@ class ReviewParams:
                    hamlet=to_int(args.get("hamlet"), low=1), type=(args.get("type") or "")[:30],
                    sponsor=to_int(args.get("sponsor"), low=1),
                    state=state if state in STATE_LABELS or state == "open" else "",
-                   page=min(to_int(args.get("page"), low=1) or 1, 100000))
+                   reply=args.get("reply") if args.get("reply") in REPLY_LABELS else "",
+                   page=to_page(args.get("page")))
 
     def query_args(self, **override) -> dict:
         values = {"from": self.start.strftime("%d/%m/%Y"), "to": self.end.strftime("%d/%m/%Y"),
                   "fund": self.fund, "hamlet": self.hamlet, "type": self.type,
-                  "sponsor": self.sponsor, "state": self.state, "page": self.page}
+                  "sponsor": self.sponsor, "state": self.state, "reply": self.reply,
+                  "page": self.page}
         values.update(override)
         return {k: v for k, v in values.items() if v not in (None, "", 1) or k in ("from", "to")}
 
@@ -271,16 +274,22 @@ def _review_stmt(params: ReviewParams, with_state: bool = True):
         stmt = stmt.where(FundEntry.state.in_(OPEN_STATES))
     elif with_state and params.state:
         stmt = stmt.where(FundEntry.state == params.state)
+    if params.reply:
+        # Queried, and whose word was the thread's last: a commune officer's (answered) or not.
+        last_role = (select(User.role).select_from(FundReviewEvent)
+                     .outerjoin(User, User.id == FundReviewEvent.user_id)
+                     .where(FundReviewEvent.entry_id == FundEntry.id)
+                     .order_by(FundReviewEvent.id.desc()).limit(1).scalar_subquery())
+        answered = and_(last_role.is_not(None), last_role == Role.COMMUNE)
+        stmt = stmt.where(FundEntry.state == "queried",
+                          answered if params.reply == "answered" else ~answered)
     return stmt
 
 
 def review_page(params: ReviewParams, page_size: int) -> tuple[list[ReviewRow], int]:
-    stmt = _review_stmt(params)
-    total = db.session.scalar(select(func.count()).select_from(
-        stmt.with_only_columns(FundEntry.id).subquery()))
-    rows = db.session.execute(stmt.order_by(FundEntry.entry_date.desc(), FundEntry.id.desc())
-                              .limit(page_size).offset((params.page - 1) * page_size)).all()
-    return _review_rows(rows), int(total or 0)
+    found = paginate(_review_stmt(params).order_by(FundEntry.entry_date.desc(), FundEntry.id.desc()),
+                     params.page, page_size, scalars=False)
+    return _review_rows(found.rows), found.total
 
 
 def review_counts(params: ReviewParams) -> dict[str, tuple[int, int]]:

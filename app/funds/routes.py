@@ -40,6 +40,7 @@ discussants = roles_required(Role.COMMUNE, Role.MASS_ORG)
 
 PAGES = "funds/"
 LABELS = dict(state_labels=queries.STATE_LABELS, action_labels=queries.ACTION_LABELS,
+              reply_labels=queries.REPLY_LABELS,
               kind_labels=ENTRY_KIND_LABELS, fund_kind_labels=FUND_KIND_LABELS,
               donor_kind_labels=DONOR_KIND_LABELS)
 
@@ -164,9 +165,9 @@ def show(fund_id):
     return render(PAGES + "fund.html", PAGES + "fund.html", **ctx)
 
 
-def _book_saved(fund):
+def _book_saved(fund, page_url=None):
     return saved(lambda: render(PAGES + "fund.html", PAGES + "_book.html", **_book_context(fund)),
-                 "fund-book", url_for(".show", fund_id=fund.id))
+                 "fund-book", page_url or url_for(".show", fund_id=fund.id))
 
 
 def _write_entry(fund_id, form_class, form_key, partial, action):
@@ -360,9 +361,7 @@ def entry_reverse(entry_id):
             db.session.rollback()
             error = exc.message
         else:
-            if not is_swap():
-                return redirect(_safe_next(url_for(".show", fund_id=entry.fund_id)), code=303)
-            return _book_saved(entry.fund)
+            return _book_saved(entry.fund, _safe_next(url_for(".show", fund_id=entry.fund_id)))
     else:
         error = "; ".join(str(e) for e in form.reason.errors) or _("Ghi lý do đảo bút toán.")
     entry = queries.entry_or_404(entry_id)

@@ -1,24 +1,22 @@
-"""Home page and language switch."""
-from flask import Blueprint, abort, current_app, redirect, request, session, url_for
+"""Home page (what needs the user today, app/main/today.py) and language switch."""
+from flask import Blueprint, abort, current_app, redirect, render_template, request, session
 from flask_login import current_user, login_required
 
+from app.core import clock
 from app.core.urls import safe_next
 from app.core.users import Role
+from app.main import today
 
 bp = Blueprint("main", __name__)
-
-HOME_BY_ROLE = {Role.ADMIN: "admin.users", Role.COMMUNE: "households.index",
-                Role.DISTRICT: "households.index", Role.MASS_ORG: "funds.index",
-                Role.SPONSOR: "portal.home"}
 
 
 @bp.get("/")
 @login_required
 def home():
-    endpoint = HOME_BY_ROLE.get(current_user.role)
-    if endpoint is None:
+    if current_user.role not in Role.ALL:
         abort(403)
-    return redirect(url_for(endpoint))
+    return render_template("main/home.html", items=today.items_for(current_user),
+                           today=clock.today())
 
 
 @bp.post("/language")

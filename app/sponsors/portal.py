@@ -90,7 +90,11 @@ def support_new(household_id):
 @bp.get("/history")
 def history():
     rows = pq.supports()
-    heads = pq.head_names({s.household_id for s in rows})
+    # ?verification=pending|rejected: only those (the home page's links); totals stay whole.
+    state = request.args.get("verification")
+    state = state if state in pq.VERIFICATION_STATES else ""
+    shown = [s for s in rows if s.verification == state] if state else rows
+    heads = pq.head_names({s.household_id for s in shown})
     audit.viewed_households(heads)
     return render("sponsors/portal/history.html", "sponsors/portal/history.html",
-                  supports=rows, totals=pq.totals(rows), heads=heads, **_labels())
+                  supports=shown, totals=pq.totals(rows), heads=heads, state=state, **_labels())

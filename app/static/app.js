@@ -69,10 +69,39 @@ document.addEventListener("submit", function (event) {
   if (message && !window.confirm(message)) { event.preventDefault(); }
 });
 
+// A panel that reloads itself after another panel's write (hx-trigger "x-changed from:body",
+// core.htmx.announce) waits while it holds a form its user has typed into: nothing typed is
+// lost, and that form's own answer (saved, or cancelled) brings the fresh panel.
+function markEdited(event) {
+  var form = event.target && (event.target.form || (event.target.closest && event.target.closest("form")));
+  if (form) { form.setAttribute("data-edited", ""); }
+}
+document.addEventListener("input", markEdited);
+document.addEventListener("change", markEdited);
+document.addEventListener("htmx:confirm", function (event) {
+  var trigger = event.detail.triggeringEvent;
+  var panel = event.detail.elt;
+  if (trigger && /-changed$/.test(trigger.type) && panel.querySelector
+      && panel.querySelector("form[data-edited]")) {
+    event.preventDefault();
+  }
+});
+
 // After a form comes back with errors (422), put the cursor in the first field to correct
 // (after htmx's own settle, which would otherwise focus the form's first field).
 document.addEventListener("htmx:afterSettle", function (event) {
   var target = event.detail.elt;
   var bad = target && target.querySelector && target.querySelector('[aria-invalid="true"]');
   if (bad) { bad.focus(); }
+});
+
+// A "select all" box (data-check-all="<form id>") ticks or clears every box of that form
+// (the supports verification queue's bulk verify).
+document.addEventListener("change", function (event) {
+  var box = event.target;
+  var formId = box && box.getAttribute && box.getAttribute("data-check-all");
+  if (!formId) { return; }
+  document.querySelectorAll('input[type="checkbox"][form="' + formId + '"]').forEach(function (b) {
+    if (!b.disabled) { b.checked = box.checked; }
+  });
 });

@@ -1,11 +1,13 @@
 """The verification queue: pending supports in the officer's commune, verified or rejected
 inline (the row is swapped, the counter refreshed out of band)."""
-from flask import redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.core import audit
 from app.core import lookups
 from app.core.htmx import is_swap, render
+from app.core.text import format_date
 from app.core.scoping import units_in_scope
 from app.core.units import HAMLET
 from app.extensions import db
@@ -70,6 +72,36 @@ def _decide(support_id, action):
 @editor_only
 def verify(support_id):
     return _decide(support_id, "verify")
+
+
+@bp.post("/verify")
+@editor_only
+def verify_bulk():
+    """Verify the ticked supports in one POST. Every id is loaded through the scope first (one
+    outside it: 404, nothing written); each is then verified by the same service as one at a
+    time (its own rules and audit row). One that can no longer be verified (decided meanwhile)
+    is left as it is and named in the message; the others are committed together."""
+    ids = list(dict.fromkeys(request.form.getlist("ids", type=int)))
+    if not ids:
+        flash(_("Chưa chọn khoản hỗ trợ nào để xác minh."), "error")
+        return redirect(url_for(".verify_queue"), code=303)
+    if len(ids) > queries.QUEUE_LIMIT:
+        abort(400)
+    loaded = [support_and_household(i) for i in ids]     # any id out of scope: 404 here
+    done, refused = 0, []
+    for support, household in loaded:
+        try:
+            services.verify(support, current_user)
+            done += 1
+        except services.SupportRefused as exc:
+            refused.append((household.code, support.delivered_on, exc.message))
+    db.session.commit()
+    if done:
+        flash(_("Đã xác minh %(n)s khoản hỗ trợ.", n=done), "success")
+    for code, delivered_on, message in refused:
+        flash(_("Khoản hỗ trợ của hộ %(code)s ngày %(date)s chưa được xác minh: %(reason)s",
+                code=code, date=format_date(delivered_on), reason=message), "error")
+    return redirect(url_for(".verify_queue"), code=303)
 
 
 @bp.post("/<int:support_id>/reject")

@@ -2,7 +2,7 @@
 step that freezes a snapshot of the key counts, and consolidation upward. "Today" is passed in,
 so states are tested against a fixed date. The caller commits once."""
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
@@ -170,6 +170,20 @@ def statuses(units, year: int, today: date, kinds=REPORT_KINDS, user=None) -> di
 
 def status(unit: AdminUnit, year: int, kind: str, today: date, user=None) -> ReportStatus:
     return statuses([unit], year, today, (kind,), user)[(unit.id, kind)]
+
+
+# What needs doing (the home page, and the list's "todo" filter): a report not submitted whose
+# deadline has passed or is this close, and the reporting units with an overdue report.
+DUE_SOON_DAYS = 30
+
+
+def to_do(status: ReportStatus) -> bool:
+    return (status.submission is None and status.due_on is not None
+            and status.due_on <= status.today + timedelta(days=DUE_SOON_DAYS))
+
+
+def late_units(units, grid: dict[tuple[int, str], ReportStatus]) -> list[AdminUnit]:
+    return [u for u in units if any(grid[(u.id, k)].state == OVERDUE for k in REPORT_KINDS)]
 
 
 def reporting_children(unit: AdminUnit) -> list[AdminUnit]:

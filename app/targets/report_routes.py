@@ -70,7 +70,12 @@ def index():
     own = periodic.statuses([unit], year, today()) if unit.level in SUBMITTER else {}
     children = periodic.reporting_children(unit)
     grid = periodic.statuses(children, year, today())
+    todo = request.args.get("todo") == "1"   # only what needs doing (the home page's link)
+    if todo:
+        own = {key: s for key, s in own.items() if periodic.to_do(s)}
+        children = periodic.late_units(children, grid)
     ctx = dict(unit=unit, year=year, years=_years(year), own=own, children=children, grid=grid,
+               todo=todo, soon_days=periodic.DUE_SOON_DAYS,
                kinds=periodic.REPORT_KINDS, kind_labels=REPORT_KIND_LABELS,
                state_labels=periodic.STATE_LABELS, can_submit=can_submit(current_user, unit))
     if request.headers.get("HX-Target") == "reports-body":

@@ -20,6 +20,8 @@ from sqlalchemy import select  # noqa: E402
 expect.set_options(timeout=5000)
 SCREENSHOTS = os.environ.get("BROWSER_SCREENSHOTS") or os.path.join(
     tempfile.gettempdir(), "thoatngheo-screenshots")
+# Where every user lands after login: the home page ("/", what needs me today).
+HOME = re.compile(r"^https?://[^/]+/$")
 
 
 # Demo rows the journeys need (looked up, never hard-coded ids) ---------------------------
@@ -71,6 +73,9 @@ def test_commune_officer_search_add_member_and_edit_inline(browser_page, demo_db
         total = len(_households_of(s, "xa1"))
 
     sign_in(page, "xa1")
+    expect(page).to_have_url(HOME)           # the home page: what needs me today
+    expect(page.get_by_role("heading", name="Việc cần làm hôm nay")).to_be_visible()
+    page.get_by_role("link", name="Hộ gia đình", exact=True).click()
     expect(page).to_have_url(re.compile(r"/households/$"))
     expect(page.get_by_role("heading", name="Hộ gia đình")).to_be_visible()
     results = page.locator("#hh-results")
@@ -197,6 +202,8 @@ def test_district_officer_reads_own_district_only(browser_page, demo_db):
         other_id, other_code = other.id, other.code
 
     sign_in(page, "huyen1")
+    expect(page).to_have_url(HOME)
+    page.get_by_role("link", name="Hộ gia đình", exact=True).click()
     expect(page).to_have_url(re.compile(r"/households/$"))
     page.locator("#q").fill(own_code.lower())
     results = page.locator("#hh-results")
@@ -229,6 +236,8 @@ def test_admin_creates_then_deactivates_a_user(new_context, demo_db):
         commune_id, commune_name = commune.id, commune.name
 
     admin = sign_in(new_context().new_page(), "admin")
+    expect(admin).to_have_url(HOME)
+    admin.get_by_role("link", name="Người dùng", exact=True).click()
     expect(admin).to_have_url(re.compile(r"/admin/users$"))
     admin.get_by_role("link", name="+ Thêm người dùng").click()
     form = admin.locator("main form")
@@ -247,6 +256,8 @@ def test_admin_creates_then_deactivates_a_user(new_context, demo_db):
 
     # The new user, in their own browser, logs in and works in the commune.
     user = sign_in(new_context().new_page(), "canbo.moi", "matkhau-moi-2026")
+    expect(user).to_have_url(HOME)
+    user.get_by_role("link", name="Hộ gia đình", exact=True).click()
     expect(user).to_have_url(re.compile(r"/households/$"))
     expect(user.locator("header div.who")).to_contain_text("Lò Thị Mới")
     expect(user.locator("#hh-results tbody tr").first).to_be_visible()
@@ -279,6 +290,11 @@ def test_phone_layout_has_no_horizontal_overflow(new_context, demo_db):
     page = new_context(viewport={"width": 390, "height": 844}, device_scale_factor=1,
                        is_mobile=True, has_touch=True).new_page()
     sign_in(page, "xa1")
+    expect(page).to_have_url(HOME)
+    expect(page.locator("#today li").first).to_be_visible()
+    assert page.evaluate(OVERFLOW) <= 392, "the home page scrolls sideways on a phone"
+    page.screenshot(path=os.path.join(SCREENSHOTS, "phone-home.png"), full_page=True)
+    page.goto("/households/")
     expect(page.locator("#hh-results tbody tr").first).to_be_visible()
     assert page.evaluate(OVERFLOW) <= 392, "the household list scrolls sideways on a phone"
     # The table is laid out as cards: each cell carries its label, the header row is hidden.
@@ -313,6 +329,7 @@ def test_phone_tables_fit_inside_their_cards(new_context, demo_db):
     page = new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
                        has_touch=True).new_page()
     sign_in(page, "xa1")
+    page.goto("/households/")
     expect(page.locator("#hh-results tbody tr").first).to_be_visible()
     overflowing = page.evaluate(TABLES_OVERFLOWING)
     page.goto(f"/households/{hh_id}")
@@ -324,6 +341,7 @@ def test_phone_tables_fit_inside_their_cards(new_context, demo_db):
 
 def test_logout_then_back_lands_on_login(browser_page):
     page = sign_in(browser_page, "xa1")
+    page.goto("/households/")
     expect(page.locator("#hh-results")).to_be_visible()
     page.get_by_role("button", name="Đăng xuất").click()
     expect(page).to_have_url(re.compile(r"/login$"))
@@ -342,6 +360,7 @@ def test_logout_then_back_lands_on_login(browser_page):
 def test_htmx_failures_say_why_and_an_ended_session_goes_to_login(browser_page):
     """No network, a server error and an ended session, each met during an htmx search."""
     page = sign_in(browser_page, "xa1")
+    page.goto("/households/")
     results = page.locator("#hh-results")
     expect(results).to_be_visible()
 

@@ -37,6 +37,9 @@ def test_sponsor_on_a_phone_logs_a_support(new_context, demo_db):
         assert len(active) == 5
     page = new_context(**PHONE).new_page()
     sign_in(page, "nhataitro1")
+    expect(page).to_have_url(re.compile(r"^https?://[^/]+/$"))      # the home page
+    assert page.evaluate(OVERFLOW) <= 392, "the sponsor's home page scrolls sideways on a phone"
+    page.get_by_role("link", name="Việc được giao cho bạn chưa xong").click()
     expect(page).to_have_url(re.compile(r"/sponsor/$"))
     expect(page.get_by_role("heading", name="Hộ được giao (5)")).to_be_visible()
     cards = page.locator("main .cards > section.card")

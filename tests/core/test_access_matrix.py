@@ -76,6 +76,7 @@ ROUTES = {
     "supports.plan_draft": EDITORS, "supports.supports_panel": READERS,
     "supports.support_create": EDITORS, "supports.reverse": EDITORS,
     "supports.verify_queue": EDITORS, "supports.verify": EDITORS, "supports.reject": EDITORS,
+    "supports.verify_bulk": EDITORS,   # ids in the form: tests/main/test_bulk_verify.py
     "supports.evidence": READERS + ("sponsor",),   # a sponsor: evidence of its own supports only
     "sponsors.index": READERS, "sponsors.show": READERS, "sponsors.panel": READERS,
     "sponsors.create": ("commune", "district"), "sponsors.edit": ("commune", "district"),

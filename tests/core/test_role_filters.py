@@ -139,7 +139,7 @@ def other_lists(world) -> dict[str, dict]:
         "/supports/verify": {"hamlet": hamlet},
         "/funds/": {"fund": 1},
         "/funds/review": {**period, "fund": 1, "hamlet": hamlet, "type": "hospital_fees",
-                          "sponsor": 1, "state": "open", "page": 2},
+                          "sponsor": 1, "state": "open", "reply": "answered", "page": 2},
         "/sponsors/": {"q": "lua", "kind": "business", "page": 2},
         "/reviews/exits/": {"year": 2024, "commune": unit},
         "/reviews/rounds/": {"year": 2024, "page": 2},
@@ -149,11 +149,12 @@ def other_lists(world) -> dict[str, dict]:
         "/reports/transitions.xlsx": report,     # workbooks resolve selectors like their pages
         "/targets/": {"unit": unit, "year": 2025},
         "/targets/progress": {"unit": unit, "year": 2025, "kind": "near_poor"},
-        "/targets/reports/": {"year": 2025},
+        "/targets/reports/": {"year": 2025, "todo": "1"},
         "/targets/deadlines/": {"year": 2025},
         "/admin/audit": {"action": "export", "obj": "household", "page": 2},
         "/admin/units": {"parent": unit},
-        "/sponsor/": {}, "/sponsor/history": {},    # the sponsor portal takes no filter
+        "/admin/users": {"show": "locked"},
+        "/sponsor/": {}, "/sponsor/history": {"verification": "pending"},
     }
 
 

@@ -306,7 +306,11 @@ def test_case_file_shows_the_disbursement_state(login_as, world, db):
     entry = h.disbursement(support)
     db.session.commit()
     client = login_as("commune1")
-    html = client.get(f"/households/{world.households['C1']}").get_data(as_text=True)
+    hh = world.households["C1"]
+    # The case file's supports panel, which the case page loads from the supports blueprint.
+    assert f'hx-get="/supports/households/{hh}/"' in client.get(f"/households/{hh}").get_data(
+        as_text=True)
+    html = client.htmx_get(f"/supports/households/{hh}/").get_data(as_text=True)
     assert f'id="support-fund-state-{support.id}"' in html and "Chờ duyệt chi" in html
     assert f'href="/funds/entries/{entry.id}"' in html
 

@@ -137,9 +137,10 @@ def test_unlinked_sponsor_user_sees_nothing(login_as, db, world, sponsor):
     assert client.get(f"/sponsor/households/{world.households['C1']}").status_code == 404
 
 
-def test_home_redirects_sponsor_to_portal(as_sponsor):
+def test_home_leads_sponsor_to_portal(as_sponsor):
     response = as_sponsor.get("/")
-    assert response.status_code == 302 and response.headers["Location"].endswith("/sponsor/")
+    assert response.status_code == 200 and 'href="/sponsor/" data-key="sponsor_tasks"' in \
+        response.get_data(as_text=True)
 
 
 # Minimal data -----------------------------------------------------------------------------------
