@@ -92,3 +92,29 @@ def test_mass_org_cannot_see_or_filter_by_ethnicity(login_as, db, world):
     db.session.commit()
     # The flag is ignored for the Front: a non-minority household still shows.
     assert ">HH-C1<" in client.get("/households/?flag=ethnic").get_data(as_text=True)
+
+
+def _hamlet_options(html):
+    """[(optgroup label or None, option text)] of the list page's hamlet filter."""
+    import re
+    select = re.search(r'<select id="hamlet" name="hamlet">(.*?)</select>', html, re.S).group(1)
+    found, group = [], None
+    for label, text in re.findall(
+            r'<optgroup label="([^"]*)">|<option value="\d+"[^>]*>([^<]*)</option>', select):
+        if label:
+            group = label
+        else:
+            found.append((group, text))
+    return found
+
+
+def test_hamlet_filter_is_grouped_by_commune_above_the_commune(login_as, world):
+    """A district officer's hamlets come under their commune's name (many hamlets share a
+    name), and none outside the district is offered."""
+    options = _hamlet_options(login_as("district1").get("/households/").get_data(as_text=True))
+    assert options == [("Xã Hai", "Thôn C2"), ("Xã Một", "Thôn C1"), ("Xã Một", "Thôn Đông")]
+
+
+def test_a_commune_officers_hamlets_stand_alone(login_as, world):
+    options = _hamlet_options(login_as("commune1").get("/households/").get_data(as_text=True))
+    assert options == [(None, "Thôn C1"), (None, "Thôn Đông")]
