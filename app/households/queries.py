@@ -119,8 +119,12 @@ def _standing_clause(standing: str, this_year: int):
     return Household.status == standing
 
 
+# Past this many matches the list says "more than 2.000": a province's broad search matches
+# 10⁵ households, and counting them all cost more than the page (core.paging).
+COUNT_LIMIT = 2000
+
+
 def list_page(params: ListParams, page_size: int, user=None):
-    """(rows, total) for one page; no count on the last page (core.paging)."""
-    found = paginate(household_query(params, user).order_by(*SORTS[params.sort]),
-                     params.page, page_size)
-    return found.rows, found.total
+    """One page (core.paging.Page): no count on the last page, none past COUNT_LIMIT."""
+    return paginate(household_query(params, user).order_by(*SORTS[params.sort]),
+                    params.page, page_size, count_limit=COUNT_LIMIT)

@@ -53,9 +53,10 @@ def _lookup_labels():
 @bp.get("/")
 def index():
     params = ListParams.from_args(request.args, current_user)
-    rows, total = list_page(params, current_app.config["PAGE_SIZE"])
-    audit.viewed_households(h.id for h in rows)
-    ctx = dict(rows=rows, total=total, params=params, page_size=current_app.config["PAGE_SIZE"],
+    found = list_page(params, current_app.config["PAGE_SIZE"])
+    audit.viewed_households(h.id for h in found.rows)
+    ctx = dict(rows=found.rows, total=found.total, capped=found.capped, params=params,
+               page_size=current_app.config["PAGE_SIZE"],
                flag_labels=flag_labels(current_user), sort_labels=SORT_LABELS,
                status_labels=STANDING_FILTERS, transition_labels=TRANSITION_LABELS,
                commune=unit_in_scope_or_none(params.commune, COMMUNE) if params.commune else None)

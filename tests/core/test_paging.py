@@ -1,5 +1,7 @@
 """core.paging: one page and the total, the count skipped on the last page; and the lists that
 use it, through HTTP."""
+import re
+
 import pytest
 from sqlalchemy import event, select
 
@@ -65,3 +67,19 @@ def test_audit_log_pages_by_fifty(login_as):
     client = login_as("admin")
     assert client.get("/admin/audit?page=abc").status_code == 200
     assert client.get("/admin/audit?page=100000000000000000000").status_code == 200
+
+
+def test_a_large_result_says_more_than_the_limit(app, login_as, monkeypatch):
+    """Past COUNT_LIMIT matches the list stops counting and says "hơn N"; the next page is
+    still offered, and a page past the limit counts up to itself."""
+    from app.households import queries
+    monkeypatch.setattr(queries, "COUNT_LIMIT", 1)
+    monkeypatch.setitem(app.config, "PAGE_SIZE", 1)
+    client = login_as("district1")          # two households in district D1
+    first = client.get("/households/").get_data(as_text=True)
+    assert "Trang 1 · hơn 1 kết quả" in first
+    assert re.search(r'href="/households/\?[^"]*page=2[^"]*"', first)
+    second = client.get("/households/?page=2").get_data(as_text=True)
+    assert "Trang 2 / 2 · 2 kết quả" in second and "?page=3" not in second
+    monkeypatch.setattr(queries, "COUNT_LIMIT", 2000)
+    assert "Trang 1 / 2 · 2 kết quả" in client.get("/households/").get_data(as_text=True)
