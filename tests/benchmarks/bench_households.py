@@ -33,6 +33,7 @@ import statistics
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 
 from sqlalchemy import event, func, inspect, select, text
 
@@ -175,6 +176,45 @@ def drop(app):
         with db.engine.begin() as conn:
             conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
         db.engine.dispose()
+
+
+def scratch_arguments(doc: str, repeat: int) -> argparse.ArgumentParser:
+    """The options every benchmark on the demo province shares."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    parser.add_argument("--households", type=int, default=300000)
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--repeat", type=int, default=repeat)
+    parser.add_argument("--database-url", help="default: a fresh SQLite file in a temp dir")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the scratch database (and print where it is)")
+    return parser
+
+
+@contextmanager
+def scratch_app(args):
+    """(app, url) on the benchmark's database: a fresh SQLite file, or --database-url (built
+    when empty, reused when it holds demo data); what this run created is dropped at the end
+    unless --keep."""
+    tmp = None
+    url = args.database_url
+    if not url:
+        tmp = tempfile.mkdtemp(prefix="bench-")
+        url = "sqlite:///" + os.path.join(tmp, "bench.db")
+    url = normalise_url(url)
+    app = create_app(make_config(url))
+    log(f"Database: {re.sub(r'//[^@/]*@', '//', url)}")
+    reuse = existing_demo(app)
+    try:
+        build(app, args.households, args.seed, reuse)
+        yield app, url
+    finally:
+        if args.keep:
+            log(f"Kept the database: {re.sub(r'//[^@/]*@', '//', url)}")
+        else:
+            if not reuse and args.database_url:
+                drop(app)
+            if tmp:
+                shutil.rmtree(tmp, ignore_errors=True)
 
 
 # Choosing realistic parameters ------------------------------------------------------------
@@ -336,29 +376,12 @@ def median_p90(times: list[float]) -> tuple[float, float]:
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--households", type=int, default=300000)
-    parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument("--repeat", type=int, default=50)
-    parser.add_argument("--database-url", help="default: a fresh SQLite file in a temp dir")
-    parser.add_argument("--keep", action="store_true",
-                        help="keep the scratch database (and print where it is)")
+    parser = scratch_arguments(__doc__, repeat=50)
     parser.add_argument("--save", help="write the figures to this JSON file")
     parser.add_argument("--compare", help="print ratios to the figures of this JSON file")
     args = parser.parse_args(argv)
-
-    tmp = None
-    url = args.database_url
-    if not url:
-        tmp = tempfile.mkdtemp(prefix="bench-households-")
-        url = "sqlite:///" + os.path.join(tmp, "bench.db")
-    url = normalise_url(url)
-    app = create_app(make_config(url))
-    dialect = url.split(":", 1)[0]
-    log(f"Database: {re.sub(r'//[^@/]*@', '//', url)}")
-    reuse = existing_demo(app)
-    try:
-        build(app, args.households, args.seed, reuse)
+    with scratch_app(args) as (app, url):
+        dialect = url.split(":", 1)[0]
         with app.app_context():
             engine = db.engine
             n_households = db.session.scalar(text("SELECT count(*) FROM household"))
@@ -430,14 +453,6 @@ def main(argv=None):
                 json.dump({"dialect": dialect, "households": n_households,
                            "figures": figures}, f, indent=1)
             log(f"Figures written to {args.save}")
-    finally:
-        if args.keep:
-            log(f"Kept the database: {re.sub(r'//[^@/]*@', '//', url)}")
-        else:
-            if not reuse and args.database_url:
-                drop(app)
-            if tmp:
-                shutil.rmtree(tmp, ignore_errors=True)
     return 0
 
 

@@ -10,26 +10,19 @@ beside the raw SQL of the same page: every statement the page sent to the databa
 while it ran and replayed on a DBAPI cursor. Goals (issue 15, 300k households): Biểu 01 and
 the transitions report ≤ 3× their raw SQL; the province list page and dashboards ≤ 20 ms.
 """
-import argparse
-import os
-import re
-import shutil
 import sys
-import tempfile
 
 from sqlalchemy import event, text
 
-from app import create_app
 from app.extensions import db
-from tests.benchmarks.bench_households import (build, drop, existing_demo, log, login,
-                                               make_config, median_p90, normalise_url,
-                                               time_flask, time_sql)
+from tests.benchmarks.bench_households import (log, login, median_p90, scratch_app,
+                                               scratch_arguments, time_flask, time_sql)
 
 USERS = ("tinh1", "huyen1")
 
 
 def pages(year: int) -> dict:
-    """name → (url, headers, goal): goal is ("x", 3) for ≤ 3× the raw SQL, ("ms", 20) for a
+    """name → (url, goal): goal is ("x", 3) for ≤ 3× the raw SQL, ("ms", 20) for a
     median in milliseconds."""
     return {
         "bieu01": (f"/reports/deprivation?year={year}", ("x", 3)),
@@ -62,26 +55,10 @@ def capture(app, client, url: str) -> list:
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--households", type=int, default=300000)
-    parser.add_argument("--seed", type=int, default=2026)
+    parser = scratch_arguments(__doc__, repeat=20)
     parser.add_argument("--year", type=int, default=2025, help="the review year of the reports")
-    parser.add_argument("--repeat", type=int, default=20)
-    parser.add_argument("--database-url", help="default: a fresh SQLite file in a temp dir")
-    parser.add_argument("--keep", action="store_true")
     args = parser.parse_args(argv)
-
-    tmp = None
-    url = args.database_url
-    if not url:
-        tmp = tempfile.mkdtemp(prefix="bench-reports-")
-        url = "sqlite:///" + os.path.join(tmp, "bench.db")
-    url = normalise_url(url)
-    app = create_app(make_config(url))
-    log(f"Database: {re.sub(r'//[^@/]*@', '//', url)}")
-    reuse = existing_demo(app)
-    try:
-        build(app, args.households, args.seed, reuse)
+    with scratch_app(args) as (app, url):
         with app.app_context():
             engine = db.engine
             n_households = db.session.scalar(text("SELECT count(*) FROM household"))
@@ -93,7 +70,7 @@ def main(argv=None):
                 statements = capture(app, client, page_url)
                 flask_times = time_flask(client, page_url, {}, args.repeat)
                 sql_times = time_sql(engine, statements, args.repeat)
-                results.append((username, name, page_url, goal, median_p90(flask_times),
+                results.append((username, name, goal, median_p90(flask_times),
                                 median_p90(sql_times), len(statements)))
         log("")
         log(f"Reports and dashboards, {url.split(':', 1)[0]}, {n_households:,} households, "
@@ -102,7 +79,7 @@ def main(argv=None):
                   f"{'stmts':>5} {'Flask/SQL':>9}  {'goal':>8}  result")
         log(header)
         log("-" * len(header))
-        for username, name, _url, (kind, bound), (f_med, f_p90), (s_med, _s), n in results:
+        for username, name, (kind, bound), (f_med, f_p90), (s_med, _s), n in results:
             ratio = f_med / s_med if s_med else float("inf")
             if kind == "x":
                 goal_text, ok = f"≤{bound}× SQL", ratio <= bound
@@ -110,14 +87,6 @@ def main(argv=None):
                 goal_text, ok = f"≤{bound} ms", f_med <= bound
             log(f"{username:<7} {name:<12} {f_med:>9.2f} {f_p90:>7.2f} {s_med:>8.2f} {n:>5} "
                 f"{ratio:>8.1f}x  {goal_text:>8}  {'PASS' if ok else 'MISS'}")
-    finally:
-        if args.keep:
-            log(f"Kept the database: {re.sub(r'//[^@/]*@', '//', url)}")
-        else:
-            if not reuse and args.database_url:
-                drop(app)
-            if tmp:
-                shutil.rmtree(tmp, ignore_errors=True)
     return 0
 
 
