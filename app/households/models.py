@@ -31,6 +31,9 @@ class Household(ScopedMixin, SoftDeleteMixin, db.Model):
         # Not a partial index (WHERE deleted_at IS NULL): with one, SQLite took every
         # "deleted_at IS NULL" for selective and read a province's search through an index.
         Index("ix_household_units_live", "province_id", "district_id", "commune_id", "hamlet_id",
+              "deleted_at"),
+        # The same below a district (the province's index cannot seek a district_id).
+        Index("ix_household_district_units", "district_id", "commune_id", "hamlet_id",
               "deleted_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
