@@ -14,19 +14,21 @@ from app.imports import jobs, mapping
 from app.imports.models import ImportBatch, ImportMapping
 from app.imports.reader import Limits, Refused
 from app.imports.tables import open_table
+from app.reviews import rules
 from app.reviews.models import PovertyStandard
 
-SAMPLE_ROWS = 3
+SAMPLE_ROWS = 12
 # A heading is a few words. The header scan reads each cell cut to this length: every cell of
 # the first rows may be the same 32,767-character shared string (a 30 KB file), and matching
 # headings costs about a microsecond per character and cell (14 s for 32 rows × 14 columns).
 HEADING_CHARS = 200
 
 
-def fields():
+def fields(year: int | None = None):
+    """The importable fields; with the review `year`, the indicators of its standard only."""
     standards = db.session.scalars(select(PovertyStandard).options(
         selectinload(PovertyStandard.indicators))).all()
-    return mapping.all_fields(standards)
+    return mapping.all_fields(standards, None if year is None else rules.list_year(year))
 
 
 def batch_in_scope(batch_id, user) -> ImportBatch | None:
@@ -84,12 +86,14 @@ def upload(data: bytes, filename: str, user, commune: AdminUnit, config) -> Impo
     if not has_data(table, sheet, header):
         raise Refused(N_("Tệp chỉ có dòng tiêu đề, không có dòng dữ liệu nào."))
     estimate = table.estimate_rows(sheet)
+    today = clock.today()
+    year, review_date = mapping.title_dates(header_of(table, sheet, all_fields)[1], header, today)
     batch = ImportBatch(commune_id=commune.id, user_id=user.id, filename=clean(filename)[:255],
                         stored_name=jobs.store(data, table.kind), state=jobs.UPLOADED)
     batch.stats = {"kind": table.kind, "sheets": table.sheet_names, "rows_estimate": estimate,
                    "size": len(data),
                    "header": header_json(header), "options": jobs.options_json(jobs.Options(
-                       year=clock.today().year, review_date=clock.today(), sheet=sheet))}
+                       year=year or today.year, review_date=review_date or today, sheet=sheet))}
     db.session.add(batch)
     db.session.flush()
     jobs.sweep()
@@ -116,10 +120,11 @@ def current_mapping(batch: ImportBatch, header: mapping.Header, all_fields, shee
 
 
 def samples(table, sheet: int, header: mapping.Header) -> list[tuple]:
+    """The first SAMPLE_ROWS data rows: (row number, values)."""
     rows = []
     for number, values in table.rows(sheet, limit=header.data_from + 40):
         if number >= header.data_from and any(v not in (None, "") for v in values):
-            rows.append(values)
+            rows.append((number, tuple(mapping.cell_text(v) or None for v in values)))
             if len(rows) == SAMPLE_ROWS:
                 break
     return rows

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.core import lookups
@@ -13,10 +14,10 @@ from app.core.i18n import N_
 from app.core.scoping import units_in_scope
 from app.core.units import HAMLET
 from app.extensions import db
-from app.imports import convert
+from app.imports import convert, words
 from app.imports.convert import Bad, fold
-from app.imports.mapping import heading_key
-from app.reviews.models import PovertyStandard
+from app.imports.mapping import INDICATOR_WORDS, heading_key
+from app.reviews.models import Indicator, PovertyStandard
 from app.reviews.rules import RuleError
 from app.reviews.services import standard_for_review_year
 
@@ -90,6 +91,10 @@ class Context:
                  "merit_benefit": {"hang thang": "monthly", "mot lan": "one_time"}}
         self.lookup = {kind: convert.Lookup(rows, extra.get(kind)) for kind, rows in labels.items()}
         self.kinh = _code_of(labels["ethnicity"], "Kinh")
+        self.cause_words = words.Causes(labels["poverty_cause"])
+        # Every standard's indicators by code: a mark for one outside the year's standard is
+        # named by its label, never by its code.
+        self.indicator_labels = dict(db.session.execute(select(Indicator.code, Indicator.label)).all())
         self.standard, self.standard_error = None, None
         try:
             standard = standard_for_review_year(options.year, selectinload(PovertyStandard.indicators),
@@ -103,6 +108,9 @@ class Context:
             for i in standard.indicators:
                 for key in (str(i.number), i.code, heading_key(i.label)):
                     self.indicator_index[key] = i.code
+            for i in standard.indicators:        # the usual short names ("BHYT", "Nhà tiêu HVS")
+                for key in INDICATOR_WORDS.get(i.code, ()):
+                    self.indicator_index.setdefault(key, i.code)
         self.default_hamlet = self.hamlets.get(options.hamlet_id) if options.hamlet_id else None
 
     def hamlet(self, value) -> int:
@@ -128,8 +136,13 @@ class Context:
         return codes
 
     def causes(self, value) -> list[str]:
-        return [self.lookup["poverty_cause"](t, N_("Nguyên nhân nghèo “%(value)s” không có trong "
-                                                    "danh mục.")) for t in convert.tokens(value)]
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = str(int(value))
+        codes, unknown = self.cause_words(convert.text(value))
+        if unknown:
+            raise Bad(N_("Nguyên nhân nghèo “%(value)s” không có trong danh mục."),
+                      value=unknown[0][:60])
+        return codes
 
 
 def _code_of(rows: dict[str, str], label: str) -> str | None:
@@ -144,10 +157,19 @@ def _disability(value):
 
 
 def _merit(lookup, value):
-    """Categories a)–m); "đ" is its own letter (code dd), not the "d" folding would make it."""
+    """(category a)–m), written as a relative's): the list's codes and labels, the usual ways of
+    writing them ("Con liệt sĩ", "TB 2/4", "Người HĐKC bị nhiễm CĐHH": imports.words); "đ" is
+    its own letter (code dd), not the "d" folding would make it."""
     if convert.text(value).lower().rstrip(").").strip() in ("đ", "dd"):
-        return "dd"
-    return lookup(value, N_("Diện người có công “%(value)s” không có trong danh mục (a–m)."))
+        return "dd", False
+    try:
+        code = lookup(value, N_("Diện người có công “%(value)s” không có trong danh mục (a–m)."))
+    except Bad:
+        found = words.merit(convert.text(value))
+        if found is None:
+            raise
+        return found
+    return code, code == "c"
 
 
 def converters(ctx: Context) -> dict:

@@ -4,6 +4,7 @@ Dates "12/03/1958", "12-3-1958", "1958-03-12", Excel dates and Excel serial numb
 "1.500.000", "1,500,000", "1 500 000 đ"; marks "x", "có", "1"; codes and labels of lookup lists
 (folded, so "Chủ hộ", "chu ho" and "CHỦ HỘ" are the same); CCCD and BHYT numbers that Excel
 stored as numbers (leading zeros lost) padded back."""
+import calendar
 import re
 import unicodedata
 from datetime import date, datetime
@@ -122,7 +123,15 @@ def _make(y, m, d) -> date:
     try:
         return date(y, m, d)
     except ValueError:
-        raise Bad(N_("Ngày không hợp lệ, nhập theo dạng dd/mm/yyyy.")) from None
+        pass
+    written = f"{d:02d}/{m:02d}/{y}"
+    if not 1 <= m <= 12:
+        raise Bad(N_("Ngày %(value)s không có: tháng phải từ 1 đến 12 (dd/mm/yyyy)."), value=written)
+    if y < 1 or d < 1:
+        raise Bad(N_("Ngày không hợp lệ, nhập theo dạng dd/mm/yyyy."))
+    days = calendar.monthrange(y, m)[1]
+    raise Bad(N_("Ngày %(value)s không có: tháng %(month)s năm %(year)s chỉ có %(days)s ngày."),
+              value=written, month=m, year=y, days=days)
 
 
 def day(value, allow_year: bool = False):

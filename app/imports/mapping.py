@@ -4,7 +4,7 @@ each heading from its folded words. A mapping made once is saved per commune and
 when next year's file has the same headings."""
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select
 
@@ -90,7 +90,8 @@ FIELDS = [
     Field("schooling", N_("Trình độ/tình trạng đi học"), MEMBER, (
         "trinh do hoc van", "trinh do van hoa", "hoc van", "tinh trang di hoc", "trinh do")),
     Field("work_status", N_("Tình trạng việc làm"), MEMBER, (
-        "tinh trang viec lam", "nghe nghiep", "cong viec", "viec lam hien nay")),
+        "tinh trang viec lam", "nghe nghiep", "cong viec", "viec lam hien nay",
+        "nghe nghiep viec lam", "cong viec viec lam")),
     Field("status", N_("Phân loại hộ"), REVIEW, (
         "phan loai", "phan loai ho", "loai ho", "ket qua ra soat", "ket qua phan loai", "xep loai",
         "ho ngheo can ngheo", "ket qua ra soat phan loai")),
@@ -116,22 +117,64 @@ INDICATOR_PREFIX = "ind:"
 MEMBER_MODE_FIELDS = ("relationship",)
 
 
-def indicator_fields(standards) -> list[Field]:
+# The short names lists give the indicators' columns (folded), by indicator code: "Việc làm",
+# "Người phụ thuộc", "BHYT", "Nhà tiêu HVS"… A heading ending with one of them (the sub-heading
+# under a merged "Chỉ số thiếu hụt" group) is that indicator's column of marks.
+INDICATOR_WORDS = {
+    "employment": ("viec lam", "thieu viec lam", "lao dong viec lam"),
+    "dependants": ("nguoi phu thuoc", "phu thuoc", "nguoi phu thuoc trong ho",
+                   "ty le nguoi phu thuoc", "ty le phu thuoc"),
+    "nutrition": ("dinh duong",),
+    "health_insurance": ("bhyt", "bao hiem y te", "bao hiem"),
+    "access_health": ("tiep can y te", "dich vu y te", "tiep can dich vu y te", "y te"),
+    "adult_education": ("giao duc nguoi lon", "trinh do giao duc", "trinh do giao duc nguoi lon",
+                        "giao duc cua nguoi lon", "trinh do giao duc cua nguoi lon", "giao duc"),
+    "child_schooling": ("tre em di hoc", "di hoc cua tre em", "tinh trang di hoc cua tre em",
+                        "tinh trang di hoc tre em", "tre em"),
+    "housing_quality": ("chat luong nha o", "chat luong nha", "nha o"),
+    "housing_area": ("dien tich nha o", "dien tich nha o binh quan", "dien tich nha",
+                     "dien tich nha o binh quan dau nguoi", "dien tich", "dien tich binh quan"),
+    "water": ("nguon nuoc", "nuoc sinh hoat", "nguon nuoc sinh hoat", "nuoc sach",
+              "nuoc hop ve sinh", "nuoc"),
+    "latrine": ("nha tieu", "nha tieu hvs", "nha tieu hop ve sinh", "nha tieu hop vs", "ho xi",
+                "ho xi hop ve sinh", "ho xi nha tieu hop ve sinh", "nha ve sinh", "ho xi hvs"),
+    "telecom": ("vien thong", "dich vu vien thong", "su dung dich vu vien thong", "dien thoai",
+                "su dung vien thong"),
+    "information_devices": ("tiep can thong tin", "phuong tien tiep can thong tin",
+                            "phuong tien thong tin", "tai san tiep can thong tin",
+                            "phuong tien phuc vu tiep can thong tin"),
+    "information_assets": ("tiep can thong tin", "tai san tiep can thong tin",
+                           "tai san phuc vu tiep can thong tin", "tai san thong tin"),
+    "waste": ("rac thai", "thu gom rac", "thu gom rac thai", "xu ly rac thai", "thu gom xu ly rac thai"),
+    "digital_services": ("dich vu so", "su dung dich vu so"),
+}
+# A heading ending with an indicator's name: that indicator, over a group word ("thiếu hụt").
+_ENDING_BONUS = 100
+
+
+def indicator_fields(standards, list_year: int | None = None) -> list[Field]:
     """One field per indicator code across the standards (labels of the latest), a column of
-    marks (x) for each. Codes outside the year's standard are refused at the check."""
+    marks (x) for each; with `list_year`, only the indicators of the standard governing it
+    (numbered and labelled by it). Codes outside the year's standard are refused at the check."""
     seen: dict[str, Field] = {}
-    for standard in sorted(standards, key=lambda s: s.list_year_from):
+    chosen = sorted(standards, key=lambda s: s.list_year_from)
+    if list_year is not None:
+        chosen = [s for s in chosen if s.list_year_from <= list_year <= s.list_year_to] or chosen
+    for standard in chosen:
         for ind in standard.indicators:
             key = heading_key(ind.label)
             previous = seen[ind.code].synonyms if ind.code in seen else ()
-            synonyms = tuple(dict.fromkeys(previous + (
-                key, "thieu hut " + key, "chi so thieu hut " + key, "chi so " + key)))
-            seen[ind.code] = Field(INDICATOR_PREFIX + ind.code, ind.label, INDICATOR, synonyms)
+            names = (key,) + INDICATOR_WORDS.get(ind.code, ())
+            synonyms = tuple(dict.fromkeys(previous + tuple(
+                s for name in names for s in (name, "thieu hut " + name, "chi so thieu hut " + name,
+                                              "chi so " + name))))
+            label = f"{ind.number}. {ind.label}"
+            seen[ind.code] = Field(INDICATOR_PREFIX + ind.code, label, INDICATOR, synonyms)
     return list(seen.values())
 
 
-def all_fields(standards) -> list[Field]:
-    return FIELDS + indicator_fields(standards)
+def all_fields(standards, list_year: int | None = None) -> list[Field]:
+    return FIELDS + indicator_fields(standards, list_year)
 
 
 def field_label(name: str, fields: list[Field]) -> str:
@@ -179,13 +222,17 @@ def combine(upper, lower) -> list[str]:
 def _score(key: str, f: Field) -> int:
     best = 0
     padded = f" {key} "
+    ending = f.group == INDICATOR
     for syn in f.synonyms:
         exact_only = syn.startswith("=")
         syn = syn.lstrip("=")
         if key == syn:
             return 1000 + len(syn)
         if not exact_only and f" {syn} " in padded:
-            best = max(best, f.weight.get(syn, len(syn)))
+            score = f.weight.get(syn, len(syn))
+            if ending and padded.endswith(f" {syn} "):
+                score += _ENDING_BONUS
+            best = max(best, score)
     return best
 
 
@@ -235,7 +282,7 @@ def _is_numbering(values) -> bool:
 def detect_header(rows: list[tuple[int, tuple]], fields: list[Field]) -> Header | None:
     """The heading row(s) among the first rows: where the most distinct fields are recognised
     (at least two); two rows combined only when that recognises more than either alone."""
-    best, best_score = None, 1
+    best, best_key = None, (1, 0)
     scan = rows[:SCAN_ROWS]
     for i, (number, values) in enumerate(scan):
         options = [([number], [cell_text(v) for v in values])]
@@ -243,8 +290,11 @@ def detect_header(rows: list[tuple[int, tuple]], fields: list[Field]) -> Header 
             options.append(([number, scan[i + 1][0]], combine(values, scan[i + 1][1])))
         for used, headings in options:
             suggested = suggest(headings, fields)
-            if len(suggested) > best_score:
-                best, best_score = (used, headings, suggested), len(suggested)
+            # More fields recognised; as many with one row as with two: the one row (a title
+            # above the headings is no group heading).
+            key = (len(suggested), -len(used))
+            if key > best_key:
+                best, best_key = (used, headings, suggested), key
     if best is None:
         return None
     used, headings, suggested = best
@@ -254,6 +304,46 @@ def detect_header(rows: list[tuple[int, tuple]], fields: list[Field]) -> Header 
     if following and _is_numbering(following[0][1]):
         data_from = following[0][0] + 1
     return Header(used, headings, data_from, suggested)
+
+
+# The title rows ---------------------------------------------------------------------------
+
+_REVIEW_YEAR = re.compile(r"\bra soat(?: [a-z]+){0,4} nam (\d{4})\b")
+_YEAR = re.compile(r"\bnam (\d{4})\b")
+_WORDS_DATE = re.compile(r"\bngay (\d{1,2}) thang (\d{1,2}) nam (\d{4})\b")
+_DMY_DATE = re.compile(r"\b(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\b")
+
+
+def title_dates(rows: list[tuple[int, tuple]], header: Header, today: date):
+    """(review year, review date) read from the title rows above the headings: "… NĂM 2025",
+    "kết quả rà soát năm 2024", "ngày 20 tháng 11 năm 2025" or "20/11/2025"; None for what is
+    not there. A year without a date: the end of that year's periodic review (14 December), or
+    today when that is later than today."""
+    year, when = None, None
+    for number, values in rows:
+        if number >= header.rows[0]:
+            break
+        for value in values:
+            key = fold(cell_text(value))
+            if not key:
+                continue
+            found = _REVIEW_YEAR.search(key) or (None if year else _YEAR.search(key))
+            for m in (_WORDS_DATE.search(key), _DMY_DATE.search(key)):
+                if m and when is None:
+                    try:
+                        when = date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+                    except ValueError:
+                        pass
+            if found and 2000 <= int(found.group(1)) <= today.year:
+                if year is None or _REVIEW_YEAR.search(key):
+                    year = int(found.group(1))
+    if when is not None and (when > today or (year and when.year != year)):
+        when = None
+    if year is None and when is not None:
+        year = when.year
+    if year is not None and when is None:
+        when = min(date(year, 12, 14), today)
+    return year, when
 
 
 # Saved mappings --------------------------------------------------------------------------

@@ -38,6 +38,10 @@ class MemberRules:
             column = MEMBER_COLUMNS.get(key)
             if column:
                 m[column] = value
+        if "merit_category" in m:                  # (code, written as a relative's category)
+            m["merit_category"], relative = m["merit_category"]
+            if relative and not m.get("merit_relation"):
+                m["merit_relation"] = "relative"
         if "has_disability" in g:
             m["has_disability"], m["disability_note"] = g["has_disability"]
         self._birth(hh, n, g, m, row.bad)

@@ -32,8 +32,8 @@ class ReviewRules:
         foreign = [c for c in codes if c not in ctx.indicators]
         if foreign:
             self._error(hh, n, INDICATOR_PREFIX + foreign[0], N_(
-                "Chỉ số “%(value)s” không thuộc chuẩn nghèo %(years)s."), value=foreign[0],
-                years=ctx.standard.years_label)
+                "Chỉ số “%(value)s” không thuộc chuẩn nghèo %(years)s."),
+                value=ctx.indicator_labels.get(foreign[0], foreign[0]), years=ctx.standard.years_label)
             return
         income, score_a = got.get("income"), got.get("score_a")
         if income is None and score_a is None:

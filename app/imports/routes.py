@@ -16,6 +16,7 @@ from app.core.units import COMMUNE, HAMLET
 from app.core.users import Role
 from app.extensions import db
 from app.imports import batches, jobs
+from app.imports import error_file as error_file_module
 from app.imports.context import Options
 from app.imports.forms import CheckForm, CommitForm, UploadForm
 from app.imports.mapping import GROUP_LABELS
@@ -125,6 +126,13 @@ def _preview_context(batch):
 
 def _mapping_context(batch, all_fields, form, sheet):
     options = jobs.options_of(batch)
+    # The indicators of the chosen year's standard only: the year posted, or asked for when the
+    # officer changes it on the page (the page comes back with its choices kept), else stored.
+    source = request.form if request.method == "POST" else request.args
+    year = to_int(source.get("year"), None, 2000, 2100)
+    all_fields = batches.fields(year or options.year)
+    if form is None and "year" in request.args:
+        form = CheckForm(formdata=request.args)
     sheet = options.sheet if sheet is None else sheet
     ctx = {"sheet": sheet, "groups": GROUP_LABELS, "fields": all_fields, "header": None}
     if form is None:
@@ -146,8 +154,8 @@ def _mapping_context(batch, all_fields, form, sheet):
         ctx["read_error"] = _("Không tìm thấy dòng tiêu đề cột trong trang tính này.")
         return ctx
     chosen, saved = batches.current_mapping(batch, header, all_fields, sheet)
-    if request.method == "POST":
-        chosen = {col: request.form.get(f"col_{col}", "") for col in range(len(header.headings))}
+    if request.method == "POST" or "year" in request.args:
+        chosen = {col: source.get(f"col_{col}", "") for col in range(len(header.headings))}
     ctx.update(chosen=chosen, saved=saved, samples=batches.samples(table, sheet, header),
                letters=[get_column_letter(i + 1) for i in range(len(header.headings))])
     return ctx
@@ -159,6 +167,29 @@ def batch(batch_id):
     sheet = request.args.get("sheet")
     return _step(batch, show_mapping=request.args.get("step") == "map",
                  sheet=None if sheet is None else to_int(sheet, 0))
+
+
+@bp.get("/<int:batch_id>/errors.xlsx")
+def error_file(batch_id):
+    """The checked file with a column "Lỗi": each row's problems, to fix in Excel."""
+    batch = _batch_or_404(batch_id)
+    stats = batch.stats or {}
+    result = stats.get("result") or {}
+    if batch.state != jobs.PREVIEWED or not result.get("issues"):
+        abort(404)
+    try:
+        table = jobs.open_batch_table(batch)
+    except Refused:
+        abort(410)
+    sheet = jobs.options_of(batch).sheet
+    sheet = min(max(sheet, 0), len(table.sheet_names) - 1)
+    by_row = error_file_module.messages_by_row(result, _preview_context(batch)["columns"])
+    width = max((len(values) for _, values in table.rows(sheet)), default=0)
+    header_rows = (stats.get("header") or {}).get("rows") or []
+    out = error_file_module.error_workbook(table.rows(sheet), header_rows, width, by_row,
+                                           table.sheet_names[sheet])
+    name = (batch.filename or "danh-sach").rsplit(".", 1)[0]
+    return error_file_module.response(out, f"{name} - lỗi.xlsx")
 
 
 @bp.get("/<int:batch_id>/progress")

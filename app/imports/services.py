@@ -59,7 +59,8 @@ def summary(plan: Plan) -> dict:
             counts["reviews_" + hh.review_action] += 1
     return {"mode": plan.mode, "rows": plan.rows_read, "skipped": plan.skipped,
             "households": len(plan.households), "errors": plan.issues.errors,
-            "warnings": plan.issues.warnings, "issues": plan.issues.items, **counts}
+            "warnings": plan.issues.warnings, "issues": sorted(   # by row, errors first
+                plan.issues.items, key=lambda i: (i["r"] or 0, i["l"] != "e")), **counts}
 
 
 # Matching -----------------------------------------------------------------------------------

@@ -167,7 +167,12 @@ class _Check(MemberRules, ReviewRules):
                 if current is None:
                     current = by_code[code] = []
                     groups.append(current)
-            elif "household_code" not in self.mapped and (head_row or current is None or (
+            elif head_row and "household_code" not in row.bad:
+                # No code on a head's row: a new household (the system gives it a code); the
+                # rows under it without a code are its members.
+                current = []
+                groups.append(current)
+            elif "household_code" not in self.mapped and (current is None or (
                     "relationship" not in self.mapped and row.household.get("head_name"))):
                 current = []
                 groups.append(current)

@@ -103,7 +103,7 @@ ROUTES = {
     # Excel import: commune officers, their own commune's batches only (another's: 404).
     "imports.index": EDITORS, "imports.upload": EDITORS, "imports.template": EDITORS,
     "imports.batch": EDITORS, "imports.progress": EDITORS, "imports.check": EDITORS,
-    "imports.commit": EDITORS,
+    "imports.commit": EDITORS, "imports.error_file": EDITORS,
 }
 ROLE_USERS = {"admin": "admin", "commune": "commune1", "district": "district1",
               "mass_org": "massorg1", "sponsor": "sponsor1"}
