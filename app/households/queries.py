@@ -2,16 +2,19 @@
 from dataclasses import dataclass, field
 
 from flask_login import current_user
-from sqlalchemy import and_, exists, select
+from sqlalchemy import and_, exists, or_, select
 
 from app.core import clock, sensitive
 from app.core.i18n import N_
 from app.core.paging import paginate
 from app.core.params import to_int, to_page
+from app.core.lookups import Lookup
 from app.core.scoping import scoped
+from app.core.text import fold
 from app.core.units import DISTRICT, PROVINCE
-from app.households.models import Household
-from app.households.search import search_clause
+from app.extensions import db
+from app.households.models import Household, Member
+from app.households.search import PREFIX_UPTO, _escape, search_clause
 from app.reviews.labels import STATUS_LABELS, TRANSITION_LABELS
 from app.reviews.models import Review
 from app.reviews.rules import IN_LISTS, NEWLY_ESCAPED_YEARS
@@ -125,6 +128,50 @@ COUNT_LIMIT = 2000
 
 
 def list_page(params: ListParams, page_size: int, user=None):
-    """One page (core.paging.Page): no count on the last page, none past COUNT_LIMIT."""
-    return paginate(household_query(params, user).order_by(*SORTS[params.sort]),
+    """One page (core.paging.Page): no count on the last page, none past COUNT_LIMIT.
+    With a search text, `page.matched` tells why a household was found when its head's
+    name does not say it (matched_members)."""
+    page = paginate(household_query(params, user).order_by(*SORTS[params.sort]),
                     params.page, page_size, count_limit=COUNT_LIMIT)
+    page.matched = matched_members(params.q, page.rows, user) if params.q else {}
+    for h in page.rows:   # what the rows template reads (not a mapped column)
+        h.search_match = page.matched.get(h.id)
+    return page
+
+
+def name_matches(query: str, folded_name: str) -> bool:
+    """Whether a folded name is what the search box finds for `query` (households/search.py:
+    3 characters or more anywhere, 1 or 2 at the start of a word)."""
+    q = fold(query)
+    if not q or not folded_name:
+        return False
+    if len(q) <= PREFIX_UPTO:
+        return folded_name.startswith(q) or (" " + q) in folded_name
+    return q in folded_name
+
+
+def matched_members(query: str, households, user=None) -> dict:
+    """{household id: (member's full name, relationship label)} for the households of a page
+    whose head's name does not match `query` but a member's does: the first such member (by
+    position). One query for the whole page, through the scope, only names and relationships
+    (nothing sensitive)."""
+    q = fold(query)
+    ids = [h.id for h in households if not name_matches(q, h.head_name_folded)]
+    if not q or not ids:
+        return {}
+    like = _escape(q)
+    if len(q) <= PREFIX_UPTO:
+        found = or_(Member.name_folded.like(like + "%", escape="/"),
+                    Member.name_folded.like("% " + like + "%", escape="/"))
+    else:
+        found = Member.name_folded.like("%" + like + "%", escape="/")
+    stmt = (scoped(select(Member.household_id, Member.full_name, Lookup.label,
+                          Member.relationship_code), Member, user)
+            .outerjoin(Lookup, and_(Lookup.kind == "relationship",
+                                    Lookup.code == Member.relationship_code))
+            .where(Member.household_id.in_(ids), Member.relationship_code != "head", found)
+            .order_by(Member.household_id, Member.position, Member.id))
+    matched = {}
+    for household_id, full_name, label, code in db.session.execute(stmt):
+        matched.setdefault(household_id, (full_name, label or code))
+    return matched

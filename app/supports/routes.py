@@ -2,6 +2,7 @@
 Thin views: parse → scoped load → service → commit → render. The plan routes and the
 verification queue live beside this module on the same blueprint."""
 from flask import abort, request, send_file, url_for
+from flask_babel import lazy_gettext as _
 from flask_login import current_user
 
 from app.core import audit, lookups
@@ -64,22 +65,63 @@ def _uploads():
 def support_create(household):
     form = SupportForm()
     form.fill_choices(plans.household_items(household.id))
+    kept = []   # the files of an earlier refused post, kept as pending uploads (files.hold)
     if request.method == "GET":
         form.plan_item_id.data = request.args.get("plan_item", "")
-    elif form.validate_on_submit():
-        try:
-            support = services.record_support(household, form.data_for_service, current_user)
-            for upload in _uploads():
-                services.attach_evidence(support, upload, current_user)
-            db.session.commit()
-            return _saved(household)
-        except services.SupportRefused as exc:
-            db.session.rollback()
-            field = getattr(form, exc.field or "", None) or form.description
-            field.errors = [*field.errors, exc.message]
+    else:
+        kept, refused = _pending_files()
+        valid = form.validate_on_submit()
+        if refused:
+            _add_error(form.evidence, _("Tệp đính kèm không hợp lệ hoặc đã hết hạn; vui lòng "
+                                        "chọn lại tệp. Chưa có gì được lưu."))
+        elif valid:
+            try:
+                support = services.record_support(household, form.data_for_service, current_user)
+                for upload in _uploads():
+                    services.attach_evidence(support, upload, current_user)
+                for shown in kept:
+                    with files.opened(shown["token"]) as upload:
+                        services.attach_evidence(support, upload, current_user)
+                db.session.commit()
+                files.discard([f["token"] for f in kept])
+                files.cleanup()
+                return _saved(household)
+            except (services.SupportRefused, files.FileRefused) as exc:
+                db.session.rollback()
+                field = getattr(form, getattr(exc, "field", None) or "evidence", None) \
+                    or form.description
+                _add_error(field, exc.message)
+        kept += _hold_uploads(form)
     return render(SUPPORTS_PAGE, "supports/_support_form.html", 422 if form.errors else 200,
-                  household=household, form=form,
+                  household=household, form=form, pending_files=kept,
                   **supports_panel_context(household, supports_form=True))
+
+
+def _pending_files():
+    """The pending uploads the form carries back and keeps (not ticked for removal), and the
+    tokens refused (forged, another session's, expired). Ticked ones are removed now."""
+    tokens = request.form.getlist("pending_evidence")
+    dropped = set(request.form.getlist("pending_remove"))
+    files.discard([t for t in tokens if t in dropped])
+    return files.pending([t for t in tokens if t not in dropped])
+
+
+def _hold_uploads(form) -> list[dict]:
+    """The files of a refused post, checked and kept as pending so they need not be chosen
+    again; a file refused by its content shows its error and is not kept."""
+    held = []
+    for upload in _uploads():
+        try:
+            upload.stream.seek(0)
+            held.append(files.hold(upload))
+        except files.FileRefused as exc:
+            _add_error(form.evidence, exc.message)
+    return held
+
+
+def _add_error(field, message):
+    if str(message) not in map(str, field.errors):
+        field.errors = [*field.errors, message]
 
 
 @bp.post("/<int:support_id>/reverse")

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from app.core.users import User
 from app.households.models import Household
 from app.sponsors.models import Assignment
-from app.supports import services
+from app.supports import files, services
 from app.supports.models import Evidence, Support
 from tests.conftest import page_text
 from tests.supports.helpers import JPEG, PDF, PNG, WEBP, sponsor, support, upload, user
@@ -31,8 +31,8 @@ def post(client, world, data, commune="C1"):
 
 
 def stored_files(app):
-    folder = app.config["UPLOAD_DIR"]
-    return set(os.listdir(folder)) if os.path.isdir(folder) else set()
+    folder = app.config["UPLOAD_DIR"]   # the pending uploads' folder aside (test_pending_evidence)
+    return set(os.listdir(folder)) - {files.PENDING} if os.path.isdir(folder) else set()
 
 
 def counts(db):
@@ -64,6 +64,7 @@ def test_one_bad_file_refuses_the_whole_support(login_as, world, db, app):
                                         (HTML, "trang.png", "image/png")))
     assert response.status_code == 422
     assert counts(db) == before and stored_files(app) == files_before   # the JPEG removed too
+    assert "Đã đính kèm: anh.jpg" in page_text(response)   # … and kept as a pending upload
 
 
 def test_oversize_refused(login_as, world, db, app, monkeypatch):
