@@ -12,7 +12,7 @@ from app.reviews.round_models import (DecisionHousehold, PostingComplaint,  # no
 from app.sponsors.models import Assignment, Sponsor  # noqa: F401
 from app.supports.models import (Evidence, FundingSource, PlanItem,  # noqa: F401
                                  SuggestedAction, Support)
-from app.funds.models import Fund, FundEntry, FundReviewEvent  # noqa: F401
+from app.funds.models import DisclosureSnapshot, Fund, FundEntry, FundReviewEvent  # noqa: F401
 from app.imports.models import ImportBatch, ImportMapping  # noqa: F401
 from app.targets.models import ReportDeadline, ReportSubmission, Target  # noqa: F401
 from app.targets.figure_models import HouseholdProjection, HouseholdTotal, YearFigure  # noqa: F401

@@ -89,4 +89,12 @@ class ReverseForm(AppForm):
 
 class CommentForm(AppForm):
     comment = TextAreaField(_l("Ý kiến"), validators=[Optional(), Length(max=2000)])
+    # Approving a disbursement the commune has not verified, or without evidence: why.
+    reason = StringField(_l("Lý do duyệt chi"), validators=[Optional(), Length(max=500)])
     next = HiddenField()
+
+
+class PublishForm(AppForm):
+    """Publish the disclosure of a period (dates typed dd/mm/yyyy; the service checks them)."""
+    start = StringField(_l("Từ ngày"), validators=[Optional(), Length(max=10)])
+    end = StringField(_l("Đến ngày"), validators=[Optional(), Length(max=10)])

@@ -7,7 +7,7 @@ and may never go negative (checked under a lock on the fund row when posting). A
 is a reversing entry with a reason."""
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, ForeignKey, String, Text
+from sqlalchemy import JSON, BigInteger, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core import clock
@@ -72,6 +72,10 @@ class FundEntry(db.Model):
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     recorded_at: Mapped[datetime] = mapped_column(default=clock.utcnow)
     posted_at: Mapped[datetime | None]
+    # The day the entry counts on in the public disclosure, when not its own date: an entry
+    # entering the balance after the fund published a period containing its date counts on
+    # the first day after the last published period (app.funds.disclosure). NULL: entry_date.
+    disclosed_on: Mapped[date | None]
 
     fund: Mapped[Fund] = relationship(lazy="joined")
 
@@ -89,12 +93,42 @@ class FundReviewEvent(db.Model):
     entry_id: Mapped[int] = mapped_column(ForeignKey("fund_entry.id"), index=True)
     action: Mapped[str] = mapped_column(String(10))   # approve / query / comment / post
     comment: Mapped[str] = mapped_column(Text, default="")
+    # An approval of a disbursement whose support the commune has not verified, or that has no
+    # evidence file, carries the approver's written reason.
+    reason: Mapped[str | None] = mapped_column(String(500))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     at: Mapped[datetime] = mapped_column(default=clock.utcnow)
 
     user = relationship("User", lazy="joined")
 
 
-# The books are append-only: only the state of a disbursement moves.
-append_only(FundEntry, mutable={"state", "posted_at"})
+class DisclosureSnapshot(db.Model):
+    """A published disclosure (công khai): the sheet of a fund for a period, frozen when the
+    Front published it — rows and totals as posted, labels in Vietnamese. Carries the fund's
+    unit ids, read through app.core.scoping like the fund. Append-only."""
+    __tablename__ = "disclosure_snapshot"
+    __table_args__ = (UniqueConstraint("fund_id", "period_start",
+                                       name="uq_disclosure_snapshot_fund_start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("admin_unit.id"), index=True)
+    province_id: Mapped[int] = mapped_column(ForeignKey("admin_unit.id"), index=True)
+    district_id: Mapped[int | None] = mapped_column(ForeignKey("admin_unit.id"), index=True)
+    commune_id: Mapped[int | None] = mapped_column(ForeignKey("admin_unit.id"), index=True)
+    period_start: Mapped[date]
+    period_end: Mapped[date]
+    opening: Mapped[int] = mapped_column(BigInteger)
+    closing: Mapped[int] = mapped_column(BigInteger)
+    data: Mapped[dict] = mapped_column(JSON)        # the sheet's rows (disclosure.freeze)
+    published_at: Mapped[datetime] = mapped_column(default=clock.utcnow)
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    fund: Mapped[Fund] = relationship(lazy="joined")
+
+
+# The books are append-only: only the state of a disbursement moves (and, when it is posted,
+# the day it counts on in the disclosure).
+append_only(FundEntry, mutable={"state", "posted_at", "disclosed_on"})
 append_only(FundReviewEvent)
+append_only(DisclosureSnapshot)

@@ -31,6 +31,8 @@ STATE_LABELS = {"pending": N_("Chờ duyệt chi"), "queried": N_("Đang chất 
 REPLY_LABELS = {"awaiting": N_("Chờ xã trả lời"), "answered": N_("Xã đã trả lời")}
 ACTION_LABELS = {"approve": N_("Duyệt chi"), "query": N_("Chất vấn"),
                  "comment": N_("Trao đổi"), "cancel": N_("Không chi")}
+VERIFICATION_LABELS = {"pending": N_("Chờ xác minh"), "verified": N_("Đã xác minh"),
+                       "rejected": N_("Không xác nhận")}
 IN_KINDS = ("receipt", "transfer_in")
 OUT_KINDS = ("disbursement", "transfer_out")
 
@@ -254,6 +256,12 @@ class ReviewRow:
     @property
     def last_comment(self):
         return next((e for e in reversed(self.events) if e.comment), None)
+
+    @property
+    def concerns(self) -> list[str]:
+        """Why approving needs a written reason (services.approval_concerns, from loaded rows)."""
+        return ([c for c, missing in (("unverified", self.support.verification != "verified"),
+                                      ("no_evidence", not self.evidence)) if missing])
 
 
 def _review_stmt(params: ReviewParams, with_state: bool = True):

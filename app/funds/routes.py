@@ -27,8 +27,8 @@ from app.core.users import Role
 from app.extensions import db
 from app.funds import disclosure as disclosure_sheet
 from app.funds import queries, services
-from app.funds.forms import (CommentForm, FundForm, ReceiptForm, ReverseForm, SpendForm,
-                             TransferForm)
+from app.funds.forms import (CommentForm, FundForm, PublishForm, ReceiptForm, ReverseForm,
+                             SpendForm, TransferForm)
 from app.funds.models import DONOR_KIND_LABELS, ENTRY_KIND_LABELS, FUND_KIND_LABELS, Fund
 from app.sponsors.models import Sponsor
 from app.sponsors.scope import sponsors_in_scope
@@ -40,7 +40,8 @@ discussants = roles_required(Role.COMMUNE, Role.MASS_ORG)
 
 PAGES = "funds/"
 LABELS = dict(state_labels=queries.STATE_LABELS, action_labels=queries.ACTION_LABELS,
-              reply_labels=queries.REPLY_LABELS,
+              reply_labels=queries.REPLY_LABELS, concern_labels=services.CONCERN_LABELS,
+              verification_labels=queries.VERIFICATION_LABELS,
               kind_labels=ENTRY_KIND_LABELS, fund_kind_labels=FUND_KIND_LABELS,
               donor_kind_labels=DONOR_KIND_LABELS)
 
@@ -214,28 +215,61 @@ def transfer_create(fund_id):
 
 # Disclosure sheet ---------------------------------------------------------------------------
 
-def _period():
-    today = clock.today()
-    start = queries.parse_date(request.args.get("from")) or date(today.year, 1, 1)
-    end = queries.parse_date(request.args.get("to")) or today
+def _period(fund):
+    """The period asked for; by default the current one (disclosure.current_period)."""
+    default_start, default_end = disclosure_sheet.current_period(fund)
+    start = queries.parse_date(request.args.get("from")) or default_start
+    end = queries.parse_date(request.args.get("to")) or default_end
     return (start, end) if start <= end else (end, start)
+
+
+def _disclosure_page(fund, publish_form=None, status=200):
+    start, end = _period(fund)
+    sheet = disclosure_sheet.shown(fund, start, end)
+    first = disclosure_sheet.next_start(fund)
+    publishable = (queries.manages(fund) and sheet.published is None and end <= clock.today()
+                   and (first is None or start == first))
+    return render(PAGES + "disclosure.html", PAGES + "disclosure.html", status, d=sheet,
+                  query={"from": start.strftime("%d/%m/%Y"), "to": end.strftime("%d/%m/%Y")},
+                  snapshots=disclosure_sheet.snapshots(fund), next_start=first,
+                  publishable=publishable, publish_form=publish_form or PublishForm(formdata=None),
+                  **LABELS)
 
 
 @bp.get("/<int:fund_id>/disclosure")
 def disclosure(fund_id):
+    return _disclosure_page(get_scoped_or_404(Fund, fund_id))
+
+
+@bp.post("/<int:fund_id>/disclosure/publish")
+@front_only
+@once
+def disclosure_publish(fund_id):
+    """Công khai: freeze the period's sheet (disclosure.publish); the page then shows it."""
     fund = get_scoped_or_404(Fund, fund_id)
-    start, end = _period()
-    sheet = disclosure_sheet.build(fund, start, end)
-    return render(PAGES + "disclosure.html", PAGES + "disclosure.html", d=sheet,
-                  query={"from": start.strftime("%d/%m/%Y"), "to": end.strftime("%d/%m/%Y")},
-                  **LABELS)
+    _managed_or_403(fund)
+    form = PublishForm()
+    if form.validate_on_submit():
+        start, end = queries.parse_date(form.start.data), queries.parse_date(form.end.data)
+        try:
+            snapshot = disclosure_sheet.publish(fund, start, end, current_user)
+            db.session.commit()
+        except services.FundRefused as exc:
+            db.session.rollback()
+            form.start.errors.append(exc.message)
+        else:
+            return redirect(url_for(".disclosure", fund_id=fund.id,
+                                    **{"from": snapshot.period_start.strftime("%d/%m/%Y"),
+                                       "to": snapshot.period_end.strftime("%d/%m/%Y")}), code=303)
+    fund = get_scoped_or_404(Fund, fund_id)
+    return _disclosure_page(fund, form, 422)
 
 
 @bp.get("/<int:fund_id>/disclosure.xlsx")
 def disclosure_xlsx(fund_id):
     fund = get_scoped_or_404(Fund, fund_id)
-    start, end = _period()
-    sheet = disclosure_sheet.build(fund, start, end)
+    start, end = _period(fund)
+    sheet = disclosure_sheet.shown(fund, start, end)
     audit.record("export", "fund", fund.id, after={"sheet": "disclosure", "from": start.isoformat(),
                                                   "to": end.isoformat()})
     db.session.commit()
@@ -278,7 +312,7 @@ def _entry_context(entry, form=None, reverse_form=None):
                reverse_form=reverse_form or ReverseForm(formdata=None),
                reversed_by=services.reversal_of(entry.id),
                row=queries.review_row(entry) if entry.support_id else None,
-               type_labels=lookups.labels("support_type"), **LABELS)
+               concerns=services.approval_concerns(entry), type_labels=lookups.labels("support_type"), **LABELS)
     return ctx
 
 
@@ -306,7 +340,7 @@ def _decided(entry_id, action, needs_manager=True):
             db.session.commit()
         except services.FundRefused as exc:
             db.session.rollback()
-            form.comment.errors.append(exc.message)
+            getattr(form, exc.field or "comment", form.comment).errors.append(exc.message)
         else:
             if not is_swap():
                 return redirect(_safe_next(url_for(".entry", entry_id=entry_id)), code=303)
@@ -325,7 +359,8 @@ def _decided(entry_id, action, needs_manager=True):
 @bp.post("/entries/<int:entry_id>/approve")
 @front_only
 def entry_approve(entry_id):
-    return _decided(entry_id, lambda e, c, u: services.post_disbursement(e, u, c))
+    return _decided(entry_id, lambda e, c, u: services.post_disbursement(
+        e, u, c, request.form.get("reason", "")))
 
 
 @bp.post("/entries/<int:entry_id>/query")

@@ -13,8 +13,14 @@ fund; on SQLite a no-op UPDATE takes the database write lock, the same effect) a
 the balance under it, so two posts racing for the last money cannot both succeed.
 
 Entries are never edited (an ORM guard refuses it): only `state` and `posted_at` move, and a
-correction is a reversing entry with a reason, once per entry."""
-from datetime import date, datetime
+correction is a reversing entry with a reason, once per entry.
+
+A published disclosure is frozen (app.funds.disclosure): an entry that enters the balance — a
+receipt, spend, transfer or reversal when written, a disbursement when approved — on a date
+the fund has already published counts on the first day after the last published period
+(`disclosed_on`), so it shows in the current period's sheet and never in a notice already
+posted. The day is decided under the fund lock that publishing also takes."""
+from datetime import date, datetime, timedelta
 
 from flask import has_request_context
 from flask_babel import gettext
@@ -23,14 +29,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.core import audit, clock
+from app.core.i18n import N_
 from app.core.ledger import AppendOnlyError
 from app.core.text import clean
 from app.core.units import COMMUNE, DISTRICT, PROVINCE, AdminUnit
 from app.extensions import db
-from app.funds.models import (DONOR_KIND_LABELS, FUND_KIND_LABELS, SIGN, Fund, FundEntry,
-                              FundReviewEvent)
+from app.funds.models import (DONOR_KIND_LABELS, FUND_KIND_LABELS, SIGN, DisclosureSnapshot,
+                              Fund, FundEntry, FundReviewEvent)
 from app.supports import signals as support_signals
-from app.supports.models import FundingSource, Support
+from app.supports.models import Evidence, FundingSource, Support
 
 MAX_AMOUNT = 10 ** 12          # VND; more is a typing error
 REASON_MIN = 5
@@ -150,9 +157,27 @@ def _user_id(user):
     return getattr(user, "id", None)
 
 
+def published_until(fund_id: int) -> date | None:
+    """The last day of the fund's last published disclosure period (None: nothing published)."""
+    return db.session.scalar(select(func.max(DisclosureSnapshot.period_end))
+                             .where(DisclosureSnapshot.fund_id == fund_id))
+
+
+def disclosed_on(fund_id: int, entry_date: date) -> date | None:
+    """The day an entry entering the balance now counts on in the disclosure, when not its
+    own date: dated inside a published period, it counts on the first day after the last one.
+    Call under the fund lock (publishing takes it too)."""
+    until = published_until(fund_id)
+    if until is not None and entry_date <= until:
+        return until + timedelta(days=1)
+    return None
+
+
 def _new_entry(fund: Fund, user, recorded_by_id=None, **values) -> FundEntry:
     now = clock.utcnow()
     state = values.pop("state", "posted")
+    if state == "posted":
+        values["disclosed_on"] = disclosed_on(fund.id, values["entry_date"])
     entry = FundEntry(fund_id=fund.id, state=state,
                       recorded_by_id=recorded_by_id or _user_id(user), recorded_at=now,
                       posted_at=now if state == "posted" else None, **values)
@@ -209,6 +234,7 @@ def record_receipt(fund: Fund, data: dict, user) -> FundEntry:
     donor_kind = data.get("donor_kind")
     if donor_kind not in DONOR_KIND_LABELS or donor_kind == "transfer":
         raise FundRefused(_("Chọn loại nhà tài trợ."), "donor_kind")
+    lock_funds(fund)          # the day it counts on is decided against a concurrent publish
     return _new_entry(
         fund, user, kind="receipt", amount=_amount(data.get("amount")),
         entry_date=_date(data.get("entry_date")),
@@ -343,28 +369,51 @@ def _open_disbursement(entry: FundEntry):
         raise FundRefused(_("Khoản chi này đã được xử lý."), "comment")
 
 
-def _move(entry: FundEntry, new_state: str, user, action: str, comment: str):
+def _move(entry: FundEntry, new_state: str, user, action: str, comment: str, **extra):
     """Move an open disbursement on atomically (UPDATE … WHERE state is still open)."""
     before = entry.state
     values = {"state": new_state}
-    if new_state == "posted":
+    if new_state == "posted":      # under the fund lock (post_disbursement)
         values["posted_at"] = clock.utcnow()
+        values["disclosed_on"] = disclosed_on(entry.fund_id, entry.entry_date)
     moved = db.session.execute(
         update(FundEntry).where(FundEntry.id == entry.id, FundEntry.state.in_(OPEN_STATES))
         .values(**values).execution_options(synchronize_session=False)).rowcount
     db.session.refresh(entry)
     if moved != 1:
         raise FundRefused(_("Khoản chi này vừa được người khác xử lý."), "comment")
-    _event(entry, action, comment, user)
-    audit.record(action, "fund_entry", entry.id, before={"state": before},
-                 after={"state": new_state, **({"comment": comment} if comment else {})},
+    row = _event(entry, action, comment, user)
+    row.reason = extra.get("reason")
+    after = {"state": new_state, **({"comment": comment} if comment else {}), **extra}
+    if entry.disclosed_on is not None:
+        after["disclosed_on"] = entry.disclosed_on.isoformat()
+    audit.record(action, "fund_entry", entry.id, before={"state": before}, after=after,
                  user=user)
 
 
-def post_disbursement(entry: FundEntry, user, comment: str = "") -> FundEntry:
+CONCERN_LABELS = {"unverified": N_("xã chưa xác minh khoản hỗ trợ"),
+                  "no_evidence": N_("chưa có minh chứng")}
+
+
+def approval_concerns(entry: FundEntry) -> list[str]:
+    """Why approving this disbursement needs a written reason (CONCERN_LABELS keys; empty: it
+    does not): the commune has not verified the support it pays, or no evidence file backs it."""
+    concerns = []
+    support = db.session.get(Support, entry.support_id) if entry.support_id else None
+    if support is not None and support.verification != "verified":
+        concerns.append("unverified")
+    if support is None or not db.session.scalar(
+            select(Evidence.id).where(Evidence.support_id == support.id).limit(1)):
+        concerns.append("no_evidence")
+    return concerns
+
+
+def post_disbursement(entry: FundEntry, user, comment: str = "", reason: str = "") -> FundEntry:
     """Approve a pending or queried disbursement: it is posted and counts in the balance.
     Refused when the balance (recomputed under the fund lock) does not cover it, or when the
-    support it pays was rejected or reversed."""
+    support it pays was rejected or reversed. When the commune has not verified the support or
+    it has no evidence (approval_concerns), the approver writes why (`reason`, ≥ 5 characters,
+    kept on the approval event and in the audit row); otherwise a reason is not asked for."""
     comment = _text(comment, 2000, "comment")
     _open_disbursement(entry)
     if entry.support_id is not None:
@@ -375,11 +424,20 @@ def post_disbursement(entry: FundEntry, user, comment: str = "") -> FundEntry:
         if db.session.scalar(select(Support.id).where(Support.reverses_id == support.id)):
             raise FundRefused(_("Khoản hỗ trợ đã được điều chỉnh (đảo): không thể chi."),
                               "comment")
+    concerns = approval_concerns(entry)
+    extra = {}
+    if concerns:
+        text = clean(reason)
+        if len(text) < REASON_MIN:
+            raise FundRefused(_("Cần ghi lý do duyệt chi (ít nhất %(n)s ký tự) vì %(concerns)s.",
+                                n=REASON_MIN, concerns=f" {_('và')} ".join(
+                                    _(CONCERN_LABELS[c]) for c in concerns)), "reason")
+        extra = {"reason": _reason(text, "reason"), "concerns": concerns}
     lock_funds(entry.fund)
     db.session.refresh(entry)          # the state as of the lock
     _open_disbursement(entry)
     _ensure_covers(entry.fund, entry.amount, "comment")
-    _move(entry, "posted", user, "approve", comment)
+    _move(entry, "posted", user, "approve", comment, **extra)
     return entry
 
 

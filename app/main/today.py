@@ -215,6 +215,7 @@ def front_items(user) -> list[Item]:
     unit = user.unit
     if unit is None or not unit.is_active:
         return []
+    from app.funds import disclosure
     from app.funds import queries as funds
     pending = fund_queries(state="pending")
     answered = fund_queries(reply="answered")
@@ -224,16 +225,16 @@ def front_items(user) -> list[Item]:
         Item("fund_answered", _("Chất vấn xã đã trả lời, chờ MTTQ xử lý"), answered,
              url_for("funds.review", **fund_query_args("answered")), _severity(answered)),
     ]
-    today = clock.today()
-    start = date(today.year, 1, 1)
     for fund in funds.visible_funds(active_only=True):
         if funds.manages(fund, user):
+            # The next period to publish: from the day after the last published one.
+            start, end = disclosure.current_period(fund)
             items.append(Item(f"disclosure_{fund.id}", _("Công khai quỹ: %(name)s", name=fund.name),
                               None, url_for("funds.disclosure", fund_id=fund.id,
                                             **{"from": start.strftime("%d/%m/%Y"),
-                                               "to": today.strftime("%d/%m/%Y")}), INFO,
+                                               "to": end.strftime("%d/%m/%Y")}), INFO,
                               _("kỳ %(start)s – %(end)s", start=start.strftime("%d/%m/%Y"),
-                                end=today.strftime("%d/%m/%Y"))))
+                                end=end.strftime("%d/%m/%Y"))))
     return items
 
 

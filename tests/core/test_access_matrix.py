@@ -85,6 +85,7 @@ ROUTES = {
     "portal.history": SPONSOR,
     "funds.index": READERS, "funds.show": READERS, "funds.review": READERS, "funds.entry": READERS,
     "funds.disclosure": READERS, "funds.disclosure_xlsx": READERS,
+    "funds.disclosure_publish": ("mass_org",),   # the fund's own unit only (others: 403/404)
     "funds.create": ("mass_org",), "funds.receipt_create": ("mass_org",),
     "funds.spend_create": ("mass_org",), "funds.transfer_create": ("mass_org",),
     "funds.entry_approve": ("mass_org",), "funds.entry_query": ("mass_org",),

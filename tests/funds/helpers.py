@@ -10,6 +10,9 @@ from app.households.models import Household
 from app.supports import services as support_services
 
 DAY = date(2025, 3, 10)
+# Why the Front approves a support the commune has not verified yet (the tests' supports are
+# recorded without evidence and not verified: approving them needs a reason).
+REASON = "Đã kiểm tra tại hộ, có biên nhận giấy"
 
 
 def unit(world, code) -> AdminUnit:

@@ -30,10 +30,10 @@ def _ledger(world, db):
     services.transfer(province, {"to_fund_id": fund.id, "entry_date": date(2025, 2, 10),
                                  "amount": 2_500_000, "document_number": "CV-3"}, None)
     paid = h.disbursement(h.support(world, value=2_000_000, day=date(2025, 3, 1)))
-    services.post_disbursement(paid, None)
+    services.post_disbursement(paid, None, reason=h.REASON)
     paid2 = h.disbursement(h.support(world, value=700_000, type_code="tet_gift",
                                      day=date(2025, 3, 2)))
-    services.post_disbursement(paid2, None)
+    services.post_disbursement(paid2, None, reason=h.REASON)
     h.disbursement(h.support(world, value=400_000, day=date(2025, 3, 3)))   # pending
     queried = h.disbursement(h.support(world, value=300_000, day=date(2025, 3, 4)))
     services.query_disbursement(queried, "Thiếu chứng từ", None)

@@ -40,7 +40,7 @@ def test_balance_is_receipts_minus_disbursements_plus_transfers(db, world):
 
     assert (pending.fund_id, pending.state, pending.amount) == (commune.id, "pending", 4_000_000)
     assert balance(commune.id) == 12_000_000          # pending does not count
-    services.post_disbursement(pending, h.user(world))
+    services.post_disbursement(pending, h.user(world), reason=h.REASON)
     assert balance(commune.id) == 8_000_000 == _by_formula(commune.id, db)
     assert balance(province.id) == 15_000_000 == _by_formula(province.id, db)
     # A transfer is the pair, each pointing at the other.
@@ -66,9 +66,9 @@ def test_balance_never_negative(db, world):
     assert _count(db) == before
 
     first, second = h.support(world, value=3_000_000), h.support(world, value=3_000_000)
-    services.post_disbursement(h.disbursement(first), None)
+    services.post_disbursement(h.disbursement(first), None, reason=h.REASON)
     with pytest.raises(FundRefused, match="Số dư quỹ không đủ"):
-        services.post_disbursement(h.disbursement(second), None)
+        services.post_disbursement(h.disbursement(second), None, reason=h.REASON)
     assert h.disbursement(second).state == "pending"
     assert balance(fund.id) == 2_000_000
     # Reversing the receipt that paid for it would leave the fund negative.
@@ -180,7 +180,7 @@ def test_review_trail_and_audit(db, world):
         services.query_disbursement(entry, "  ", front)
     services.query_disbursement(entry, "Đề nghị bổ sung ảnh bàn giao", front)
     services.add_comment(entry, "Xã đã bổ sung ảnh", h.user(world, "commune1"))
-    services.post_disbursement(entry, front, "Đủ hồ sơ")
+    services.post_disbursement(entry, front, "Đủ hồ sơ", reason=h.REASON)
     actions = [(e.action, e.comment) for e in db.session.scalars(
         select(FundReviewEvent).where(FundReviewEvent.entry_id == entry.id).order_by(FundReviewEvent.id))]
     assert actions == [("query", "Đề nghị bổ sung ảnh bàn giao"), ("comment", "Xã đã bổ sung ảnh"),
@@ -195,7 +195,7 @@ def test_review_trail_and_audit(db, world):
     other = h.disbursement(h.support(world, value=1_000_000))
     services.cancel_disbursement(other, "Hộ đã nhận từ nguồn khác", front)
     with pytest.raises(FundRefused):
-        services.post_disbursement(other, front)
+        services.post_disbursement(other, front, reason=h.REASON)
     assert balance(fund.id) == 7_000_000
 
 
@@ -207,13 +207,13 @@ def test_no_payment_for_a_rejected_or_reversed_support(db, world):
     support_services.reject(rejected, "Hộ không nhận được", officer)
     assert h.disbursement(rejected).state == "cancelled"
     with pytest.raises(FundRefused):
-        services.post_disbursement(h.disbursement(rejected), None)
+        services.post_disbursement(h.disbursement(rejected), None, reason=h.REASON)
     reversed_ = h.support(world, value=1_000_000)
     support_services.verify(reversed_, officer)
     support_services.reverse_support(reversed_, "Ghi nhầm hộ", officer)
     assert h.disbursement(reversed_).state == "cancelled"   # settled with the reversal
     with pytest.raises(FundRefused, match="đã được xử lý"):
-        services.post_disbursement(h.disbursement(reversed_), None)
+        services.post_disbursement(h.disbursement(reversed_), None, reason=h.REASON)
     assert balance(fund.id) == 9_000_000
 
 
@@ -223,7 +223,7 @@ def test_reversing_a_support_settles_its_fund_payment(db, world):
     officer, front = h.user(world, "commune1"), h.user(world)
     paid = h.support(world, value=2_000_000)
     support_services.verify(paid, officer)
-    services.post_disbursement(h.disbursement(paid), front)
+    services.post_disbursement(h.disbursement(paid), front, reason=h.REASON)
     assert balance(fund.id) == 7_000_000
     support_services.reverse_support(paid, "Ghi nhầm hộ, hoàn lại quỹ", officer)
     assert balance(fund.id) == 9_000_000          # the posted payment is reversed

@@ -17,6 +17,7 @@ from app.core.units import COMMUNE, PROVINCE, AdminUnit
 from app.extensions import db
 from app.funds import services
 from app.funds.models import Fund, FundEntry, FundReviewEvent
+from tests.funds import helpers as h
 
 DAY = date(2025, 5, 5)
 
@@ -66,7 +67,8 @@ def race_fund(app):
 
 
 def _post(entry_id):
-    services.post_disbursement(db.session.get(FundEntry, entry_id), None, "Duyệt")
+    services.post_disbursement(db.session.get(FundEntry, entry_id), None, "Duyệt",
+                               reason=h.REASON)
 
 
 def _spend(fund_id):

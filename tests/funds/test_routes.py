@@ -131,7 +131,7 @@ def test_review_approve_and_query_in_place(login_as, world, db):
     html = listing.get_data(as_text=True)
     assert listing.status_code == 200 and f'id="entry-{first.id}"' in html and "HH-C1" in html
 
-    approved = client.form(f"/funds/entries/{first.id}/approve", {},
+    approved = client.form(f"/funds/entries/{first.id}/approve", {"reason": h.REASON},
                            htmx=True, headers={"HX-Target": f"entry-{first.id}"})
     assert approved.status_code == 200
     row = approved.get_data(as_text=True)
@@ -179,11 +179,12 @@ def test_plain_post_redirects_back_to_the_list(login_as, world, db):
     db.session.commit()
     client = login_as("massorg1")
     response = client.form(f"/funds/entries/{entry.id}/approve",
-                           {"next": "/funds/review?state=open"})
+                           {"next": "/funds/review?state=open", "reason": h.REASON})
     assert response.status_code == 303 and response.headers["Location"].endswith("/funds/review?state=open")
     evil = h.disbursement(h.support(world, value=1_000_000))
     db.session.commit()
-    response = client.form(f"/funds/entries/{evil.id}/approve", {"next": "https://evil.example/"})
+    response = client.form(f"/funds/entries/{evil.id}/approve", {"next": "https://evil.example/",
+                                                                 "reason": h.REASON})
     assert response.status_code == 303 and response.headers["Location"].endswith(f"/funds/entries/{evil.id}")
 
 
