@@ -9,6 +9,7 @@ from urllib.parse import quote
 
 from flask import Response
 from flask_babel import gettext as _
+from flask_babel import gettext as translate   # of messages marked N_() where they are raised
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
@@ -24,7 +25,7 @@ def messages_by_row(result: dict, columns: dict) -> dict[int, list[str]]:
     """Row → its problems as the preview lists them ("B · Ngày sinh: …"), errors first."""
     out = defaultdict(list)
     for issue in sorted(result.get("issues") or [], key=lambda i: (i["r"] or 0, i["l"] != "e")):
-        text = _(issue["m"], **issue["a"]) if issue["a"] else _(issue["m"])
+        text = translate(issue["m"], **issue["a"]) if issue["a"] else translate(issue["m"])
         col = columns.get(issue["f"])
         where = f"{col[0]} · {col[1]}: " if col else ""
         level = "" if issue["l"] == "e" else _("Cảnh báo") + ": "
