@@ -272,11 +272,11 @@ def trend_years(unit: AdminUnit, until: int, user=None) -> list[int]:
 
 
 def trend(unit: AdminUnit, until: int, kind: str = "poor", user=None,
-          standing=None) -> list[TrendPoint]:
+          standing=None, years=None) -> list[TrendPoint]:
     """Households on the lists after each year's decisions (trend_years), with the level the
     unit's target aimed at. `standing`: a standing_by_year() result covering those years and
-    the years before them, when already read."""
-    years = trend_years(unit, until, user)
+    the years before them, and `years`: trend_years(), when already read."""
+    years = years if years is not None else trend_years(unit, until, user)
     targets = {t.year: t for t in db.session.scalars(scoped(
         select(Target).where(Target.unit_id == unit.id, Target.kind == kind,
                              Target.year.in_(years)), Target, user)).unique()}

@@ -105,7 +105,7 @@ def progress():
     rows, totals = queries.progress_rows(unit, year, standing=standing)
     own = services.parent_targets(unit, year)
     totals_target = queries.effective_count(own[kind])
-    points = queries.trend(unit, year, kind, standing=standing)
+    points = queries.trend(unit, year, kind, standing=standing, years=years)
     ctx = dict(unit=unit, year=year, years=year_choices(year), kind=kind, rows=rows, totals=totals,
                own_target=totals_target, own=own, kinds=KINDS, kind_labels=TARGET_KIND_LABELS,
                count_labels=queries.COUNT_LABELS,
