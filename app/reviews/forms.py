@@ -18,7 +18,13 @@ STATUS_CHOICES = [("poor", _l("Hộ nghèo")), ("near_poor", _l("Hộ cận ngh�
 
 
 class MoneyField(StringField):
-    """VND as officers type it: "1.500.000", "1500000", "1 500 000 đ" → 1500000."""
+    """VND as officers type it: "1.500.000", "1500000", "1 500 000 đ" → 1500000.
+    Rendered with inputmode="numeric": a phone opens its number keypad (every money input of
+    the app is a MoneyField, so this is the one place that says it)."""
+
+    def __init__(self, *args, render_kw=None, **kwargs):
+        render_kw = {"inputmode": "numeric", "autocomplete": "off", **(render_kw or {})}
+        super().__init__(*args, render_kw=render_kw, **kwargs)
 
     def process_formdata(self, valuelist):
         raw = (valuelist[0] if valuelist else "").strip()

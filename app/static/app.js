@@ -105,3 +105,27 @@ document.addEventListener("change", function (event) {
     if (!b.disabled) { b.checked = box.checked; }
   });
 });
+
+// The phone folds (<details data-unfold-wide>: the header's menu, the household filters) are
+// shown open on a wide screen by app.css; a browser without ::details-content gets them
+// opened here instead.
+(function () {
+  var supported = window.CSS && CSS.supports && CSS.supports("selector(::details-content)");
+  if (supported || !window.matchMedia) { return; }
+  if (window.matchMedia("(min-width: 721px)").matches) {
+    document.querySelectorAll("details[data-unfold-wide]").forEach(function (d) { d.open = true; });
+  }
+})();
+
+// The count on a filter fold's button ([data-filter-count]): the filters set (a chosen value
+// other than "all", a ticked box; the sort order is not a filter).
+document.addEventListener("change", function (event) {
+  var fold = event.target && event.target.closest && event.target.closest("details.filters-fold");
+  var count = fold && fold.querySelector("[data-filter-count]");
+  if (!count) { return; }
+  var n = 0;
+  fold.querySelectorAll("select:not([name=sort])").forEach(function (s) { if (s.value) { n += 1; } });
+  fold.querySelectorAll("input[type=checkbox]:checked").forEach(function () { n += 1; });
+  count.textContent = String(n);
+  count.hidden = n === 0;
+});

@@ -78,6 +78,7 @@ def test_sponsor_on_a_phone_logs_a_support(new_context, demo_db):
     expect(entry).to_contain_text(clock.today().strftime("%d/%m/%Y"))
     page.screenshot(path=os.path.join(SCREENSHOTS, "phone-sponsor-household.png"), full_page=True)
 
+    page.get_by_role("banner").get_by_text("Menu", exact=True).click()   # folded on a phone
     page.get_by_role("link", name="Lịch sử hỗ trợ").click()
     expect(page.locator("#portal-history")).to_contain_text("2 con bê giống")
     assert page.evaluate(OVERFLOW) <= 392, "the history scrolls sideways on a phone"
