@@ -31,7 +31,7 @@ def register_cli(app):
         click.echo(f"Đã tạo {result['households']:,} hộ, {result['communes']} xã, "
                    f"{result['units']} đơn vị trong {time.perf_counter() - started:.1f} s. "
                    f"Tài khoản demo (mật khẩu {demo.DEMO_PASSWORD}): admin, xa1, xa2, huyen1, "
-                   "tinh1, mttq1, nhataitro1.")
+                   "tinh1, mttq1, nhataitro1, xa1b, xa2b.")
 
     @app.cli.command("worker")
     @click.option("--threads", default=2, show_default=True, help="Số việc chạy cùng lúc.")

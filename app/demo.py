@@ -108,7 +108,10 @@ def build_users(province, districts, communes):
                 ("huyen1", "Cán bộ " + districts[0].name, Role.DISTRICT, districts[0]),
                 ("tinh1", "Cán bộ " + province.name, Role.DISTRICT, province),
                 ("mttq1", "MTTQ " + communes[0].name, Role.MASS_ORG, communes[0]),
-                ("nhataitro1", "Công ty TNHH Nông sản Bình Sơn", Role.SPONSOR, communes[0])]
+                ("nhataitro1", "Công ty TNHH Nông sản Bình Sơn", Role.SPONSOR, communes[0]),
+                # Four eyes: a second commune account records deliveries, xa1/xa2 verify them.
+                ("xa1b", "Công chức VH-XH " + communes[0].name, Role.COMMUNE, communes[0]),
+                ("xa2b", "Công chức VH-XH " + communes[1].name, Role.COMMUNE, communes[1])]
     for username, full_name, role, unit in accounts:
         user = User(username=username, full_name=full_name, role=role,
                     unit_id=unit.id if unit else None,

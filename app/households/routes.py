@@ -86,8 +86,13 @@ def create():
             getattr(form, exc.field).errors.append(exc.message)
         else:
             return redirect(url_for(".case_file", household_id=household.id), code=303)
+    from app.households.codes import suggest_code   # kept inside the view (shared module)
+    suggested = suggest_code()
+    if request.method == "GET" and not form.code.data:
+        form.code.data = suggested
     status = 422 if form.errors else 200
-    return render("households/new.html", "households/new.html", status, form=form)
+    return render("households/new.html", "households/new.html", status, form=form,
+                  suggested_code=suggested)
 
 
 # The case file is a page of panels, each loaded from its own domain's URL (see

@@ -77,9 +77,12 @@ class Ledger:
         self.plan_id = (db.session.scalar(select(func.max(PlanItem.id))) or 0) + 1
         self.support_id = (db.session.scalar(select(func.max(Support.id))) or 0) + 1
         self.plans, self.supports = [], []
-        self.officers = dict(db.session.execute(
-            select(User.unit_id, func.min(User.id)).where(User.role == Role.COMMUNE)
-            .group_by(User.unit_id)).all())
+        # The commune's first account is its officer (plans, verification); a second one, when
+        # there is one, records the deliveries (four eyes: the recorder cannot verify).
+        self.officers, self.clerks = {}, {}
+        for unit_id, user_id in db.session.execute(
+                select(User.unit_id, User.id).where(User.role == Role.COMMUNE).order_by(User.id)):
+            (self.clerks if unit_id in self.officers else self.officers).setdefault(unit_id, user_id)
         self.suggested = defaultdict(list)
         for kind, code, action, type_code in db.session.execute(
                 select(SuggestedAction.need_kind, SuggestedAction.need_code, SuggestedAction.action,
@@ -165,7 +168,7 @@ class Ledger:
             "provider_sponsor_id": sponsor_id,
             "provider_name": "" if sponsor_id else rng.choice(PROVIDERS),
             "plan_item_id": plan_item["id"] if plan_item else None,
-            "recorded_by_id": officer, "recorded_at": recorded, "verification": verification,
+            "recorded_by_id": self.clerks.get(hh["commune_id"], officer), "recorded_at": recorded, "verification": verification,
             "verified_by_id": officer if verification != "pending" else None,
             "verified_at": recorded + timedelta(days=rng.randint(1, 20)) if verification != "pending" else None,
             "rejection_reason": rng.choice(REJECT_REASONS) if verification == "rejected" else None,

@@ -37,10 +37,13 @@ def sponsor_choices(blank):
     return [("", blank)] + [(str(s.id), s.name) for s in rows]
 
 
+NEED_REQUIRED = _l("Chọn nhu cầu (chỉ số thiếu hụt hoặc nguyên nhân nghèo).")
+
+
 class PlanItemForm(AppForm):
     version = HiddenField()
     need = SelectField(_l("Nhu cầu (thiếu hụt / nguyên nhân)"), validate_choice=False,
-                       validators=[InputRequired(REQUIRED)])
+                       validators=[InputRequired(NEED_REQUIRED)])
     action = TextAreaField(_l("Biện pháp, hoạt động hỗ trợ"),
                            validators=[InputRequired(REQUIRED), Length(max=2000)])
     responsible_name = StringField(_l("Người phụ trách"), validators=[Optional(), Length(max=200)])
@@ -59,7 +62,9 @@ class PlanItemForm(AppForm):
                   str(_l("Nguyên nhân nghèo đã ghi nhận")): causes,
                   str(_l("Chỉ số khác của chuẩn nghèo")): other,
                   str(_l("Nguyên nhân khác")): other_causes}
-        self.need.choices = {label: rows for label, rows in groups.items() if rows}
+        # A blank first choice: the browser would otherwise preselect the first need.
+        self.need.choices = {"": [("", _l("— Chọn nhu cầu —"))],
+                             **{label: rows for label, rows in groups.items() if rows}}
         self.responsible_sponsor_id.choices = sponsor_choices(_l("— Không —"))
 
     @property

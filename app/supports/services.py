@@ -6,8 +6,9 @@ refusal leaves nothing half-written. Callers load the household / support throug
 here against the household and the user's scope.
 
 Verification: every new entry is "pending" — whoever recorded it, an officer or a sponsor —
-until a commune officer verifies or rejects it. The officer who recorded an entry may verify
-it (many communes have a single poverty officer); who verified is recorded and audited.
+until a commune officer verifies or rejects it. Four eyes: the user who recorded an entry
+cannot verify it (another officer of the commune does; he may still reject his own entry, which
+only withdraws it); who verified is recorded and audited.
 Totals count verified and pending entries (rejected ones never count). Only a verified entry
 can be reversed (a pending one is rejected instead); a reversal is the correcting officer's
 own entry, so it is verified when written, dated like the entry it reverses, and can never be
@@ -304,7 +305,17 @@ def _decide(support: Support, values: dict, user, action: str):
                         for k, v in values.items()}, user=user)
 
 
+def recorded_by_self(support: Support, user) -> bool:
+    """Four eyes: True when `user` recorded `support` (then he may not verify it)."""
+    user_id = getattr(user, "id", None)
+    return user_id is not None and support.recorded_by_id == user_id
+
+
 def verify(support: Support, user):
+    if support.verification == "pending" and support.reverses_id is None \
+            and recorded_by_self(support, user):
+        raise SupportRefused(_("Người ghi khoản hỗ trợ không tự xác minh được: "
+                               "cần một cán bộ khác của xã xác minh."), "four_eyes")
     _decide(support, {"verification": "verified", "rejection_reason": None}, user, "verify")
 
 

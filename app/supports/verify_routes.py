@@ -55,8 +55,10 @@ def _decide(support_id, action):
         db.session.rollback()
         db.session.refresh(support)
         error = exc.message
-        # Someone else decided first: 409 with the row as it stands now; a bad reason: 422.
-        status = 409 if support.verification != "pending" else 422
+        # Someone else decided first: 409 with the row as it stands now; one's own entry
+        # (four eyes): 403; a bad reason: 422.
+        status = (409 if support.verification != "pending"
+                  else 403 if exc.field == "four_eyes" else 422)
     if not is_swap():
         if error:
             return _queue(status, {support.id: error})

@@ -9,13 +9,14 @@ from app.funds import demo
 from app.funds.models import Fund, FundEntry, FundReviewEvent
 from app.supports import services as support_services
 from tests.funds import helpers as h
+from tests.supports.helpers import colleague
 
 
 def test_demo_funds(db, world):
     officer = h.user(world, "commune1")
     supports = [h.support(world, value=v) for v in (1_000_000, 2_000_000, 3_000_000, 4_000_000)]
     for s in supports[:3]:
-        support_services.verify(s, officer)
+        support_services.verify(s, colleague(world))     # four eyes
     support_services.reject(supports[3], "Hộ chưa nhận được", officer)
     assert not db.session.scalars(select(FundEntry)).all()      # no fund yet: nothing to pay
     province = db.session.get(AdminUnit, world.units["P1"])

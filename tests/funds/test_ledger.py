@@ -11,6 +11,7 @@ from app.funds.models import FundEntry, FundReviewEvent
 from app.funds.services import FundRefused, LedgerError, balance
 from app.supports import services as support_services
 from tests.funds import helpers as h
+from tests.supports.helpers import colleague
 
 
 def _by_formula(fund_id, db):
@@ -209,7 +210,7 @@ def test_no_payment_for_a_rejected_or_reversed_support(db, world):
     with pytest.raises(FundRefused):
         services.post_disbursement(h.disbursement(rejected), None, reason=h.REASON)
     reversed_ = h.support(world, value=1_000_000)
-    support_services.verify(reversed_, officer)
+    support_services.verify(reversed_, colleague(world))     # four eyes
     support_services.reverse_support(reversed_, "Ghi nhầm hộ", officer)
     assert h.disbursement(reversed_).state == "cancelled"   # settled with the reversal
     with pytest.raises(FundRefused, match="đã được xử lý"):
@@ -222,13 +223,13 @@ def test_reversing_a_support_settles_its_fund_payment(db, world):
     h.receipt(fund, 9_000_000)
     officer, front = h.user(world, "commune1"), h.user(world)
     paid = h.support(world, value=2_000_000)
-    support_services.verify(paid, officer)
+    support_services.verify(paid, colleague(world))
     services.post_disbursement(h.disbursement(paid), front, reason=h.REASON)
     assert balance(fund.id) == 7_000_000
     support_services.reverse_support(paid, "Ghi nhầm hộ, hoàn lại quỹ", officer)
     assert balance(fund.id) == 9_000_000          # the posted payment is reversed
     waiting = h.support(world, value=1_000_000)
-    support_services.verify(waiting, officer)
+    support_services.verify(waiting, colleague(world))
     support_services.reverse_support(waiting, "Ghi trùng khoản hỗ trợ", officer)
     assert h.disbursement(waiting).state == "cancelled"   # the open one is cancelled
     assert balance(fund.id) == 9_000_000

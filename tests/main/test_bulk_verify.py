@@ -8,6 +8,7 @@ from app.supports import services
 from app.supports.models import Support
 from tests.conftest import page_text
 from tests.funds import helpers as h
+from tests.supports.helpers import colleague
 
 
 def _states(db, *supports):
@@ -31,13 +32,13 @@ def test_queue_offers_the_boxes(db, world, login_as):
 
 def test_bulk_verifies_each_with_its_audit(db, world, login_as):
     first, second, left = (h.support(world, value=v) for v in (1_000_000, 2_000_000, 3_000_000))
+    officer = colleague(world).id            # four eyes: not the officer who recorded them
     db.session.commit()
-    client = login_as("commune1")
+    client = login_as("commune1b")
     response = client.form("/supports/verify", {"ids": [str(first.id), str(second.id)]})
     assert response.status_code == 303 and response.headers["Location"].endswith("/supports/verify")
     assert _states(db, first, second, left) == ["verified", "verified", "pending"]
     assert _verify_audits(db, first, second) == 2
-    officer = world.users["commune1"]
     assert {db.session.get(Support, s.id).verified_by_id for s in (first, second)} == {officer}
     assert "Đã xác minh 2 khoản hỗ trợ." in page_text(client.get("/supports/verify"))
 
@@ -57,8 +58,9 @@ def test_a_foreign_id_is_a_404_and_nothing_is_written(db, world, login_as):
 def test_one_decided_meanwhile_is_named_and_the_rest_verified(db, world, login_as):
     first, rejected = h.support(world, value=1_000_000), h.support(world, value=2_000_000)
     services.reject(rejected, "Hộ chưa nhận được", h.user(world, "commune1"))
+    colleague(world)
     db.session.commit()
-    client = login_as("commune1")
+    client = login_as("commune1b")
     response = client.form("/supports/verify", {"ids": [str(first.id), str(rejected.id)]})
     assert response.status_code == 303
     assert _states(db, first, rejected) == ["verified", "rejected"]

@@ -2,14 +2,16 @@
 import io
 from datetime import date
 
+from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
-from app.core.users import User
+from app.core.users import Role, User
 from app.extensions import db
 from app.households.models import Household
 from app.sponsors.models import Sponsor
 from app.supports import services
 from app.supports.models import PlanItem
+from tests.conftest import PASSWORD
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01" + b"\x00" * 200
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 200
@@ -53,9 +55,24 @@ def plan_item(world, commune="C1", **values) -> PlanItem:
     return item
 
 
-def support(world, commune="C1", verified=False, **data):
+def colleague(world, commune="C1") -> User:
+    """A second commune officer (four eyes: he verifies what the first one recorded)."""
+    username = f"commune{commune[1]}b"
+    found = db.session.scalar(select(User).where(User.username == username))
+    if found is None:
+        found = User(username=username, full_name=username.title(), role=Role.COMMUNE,
+                     unit_id=world.units[commune])
+        found.set_password(PASSWORD)
+        db.session.add(found)
+        db.session.flush()
+    return found
+
+
+def support(world, commune="C1", verified=False, by=None, **data):
+    """Recorded by `by` (a user; default the commune's officer); verified=True: by a colleague
+    (the recorder cannot verify his own entry)."""
     officer = user(world, "commune1" if commune == "C1" else "commune3")
-    row = services.record_support(household(world, commune), {**BASE, **data}, officer)
+    row = services.record_support(household(world, commune), {**BASE, **data}, by or officer)
     if verified:
-        services.verify(row, officer)
+        services.verify(row, colleague(world, commune))
     return row

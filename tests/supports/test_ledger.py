@@ -9,7 +9,7 @@ from app.core import clock
 from app.core.audit import AuditLog
 from app.supports import services
 from app.supports.models import Evidence, LedgerError, Support
-from tests.supports.helpers import (BASE, JPEG, PDF, household, plan_item, sponsor, support,
+from tests.supports.helpers import (BASE, JPEG, PDF, colleague, household, plan_item, sponsor, support,
                                     upload, user)
 
 
@@ -128,10 +128,14 @@ def test_totals_count_pending_but_not_rejected(world, db):
 
 def test_verify_and_reject_only_pending(world, db):
     row = support(world)
-    services.verify(row, user(world))
-    assert row.verification == "verified" and row.verified_by_id == world.users["commune1"]
+    with pytest.raises(services.SupportRefused) as refused:
+        services.verify(row, user(world))           # four eyes: not by the recorder
+    assert refused.value.field == "four_eyes"
+    assert row.verification == "pending"
+    services.verify(row, colleague(world))
+    assert row.verification == "verified" and row.verified_by_id == colleague(world).id
     with pytest.raises(services.SupportRefused):
-        services.verify(row, user(world))
+        services.verify(row, colleague(world))
     with pytest.raises(services.SupportRefused):
         services.reject(row, "Không đúng thực tế", user(world))
     other = support(world)

@@ -2,7 +2,7 @@
 out-of-band counter), a reason required to reject, a second decision refused."""
 from app.supports.models import Support
 from tests.conftest import page_text
-from tests.supports.helpers import support
+from tests.supports.helpers import colleague, support
 
 
 def state(db, row):
@@ -25,7 +25,7 @@ def test_queue_lists_pending_supports_in_the_commune_only(login_as, world, db):
 
 
 def test_verify_inline_swaps_the_row_and_the_counter(login_as, world, db):
-    first, second = support(world), support(world)
+    first, second = support(world, by=colleague(world)), support(world, by=colleague(world))
     db.session.commit()
     client = login_as("commune1")
     response = client.form(f"/supports/{first.id}/verify", htmx=True)
@@ -56,7 +56,7 @@ def test_reject_needs_a_reason(login_as, world, db):
 
 
 def test_plain_post_redirects_back_to_the_queue(login_as, world, db):
-    row = support(world)
+    row = support(world, by=colleague(world))
     db.session.commit()
     client = login_as("commune1")
     response = client.form(f"/supports/{row.id}/verify")
