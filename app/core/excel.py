@@ -303,8 +303,11 @@ def workbook_file(sheets: Iterable[Sheet]):
 
 
 def xlsx_response(sheets: Iterable[Sheet], filename: str) -> Response:
-    out = workbook_file(sheets)
+    return file_response(workbook_file(sheets), filename)
 
+
+def file_response(out, filename: str) -> Response:
+    """An .xlsx temporary file (at its start) streamed as an attachment, then closed."""
     def stream():
         with out:
             while chunk := out.read(64 * 1024):

@@ -1,13 +1,10 @@
 """The checked file given back with its errors: the uploaded sheet, row for row (the row
 numbers of the check's messages stay true), with one more column "Lỗi" naming each problem of
 the row by column — the officer fixes the file in Excel and uploads it again."""
-import re
 import tempfile
 from collections import defaultdict
 from datetime import datetime, timezone
-from urllib.parse import quote
 
-from flask import Response
 from flask_babel import gettext as _
 from flask_babel import gettext as translate   # of messages marked N_() where they are raised
 from openpyxl import Workbook
@@ -74,15 +71,3 @@ def error_workbook(rows, header_rows: list[int], width: int, by_row: dict[int, l
     out.seek(0)
     return out
 
-
-def response(out, filename: str) -> Response:
-    """The file streamed as an attachment (as core.excel.xlsx_response sends its workbooks)."""
-    def stream():
-        with out:
-            while chunk := out.read(64 * 1024):
-                yield chunk
-    ascii_name = re.sub(r"[^A-Za-z0-9._-]", "_", filename)
-    return Response(stream(), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f"attachment; filename=\"{ascii_name}\"; "
-                                                    f"filename*=UTF-8''{quote(filename)}",
-                             "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})

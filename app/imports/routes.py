@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from openpyxl.utils import get_column_letter
 
-from app.core.excel import xlsx_response
+from app.core.excel import file_response, xlsx_response
 from app.core.guards import require_roles
 from app.core.htmx import render, saved
 from app.core.i18n import N_
@@ -189,7 +189,7 @@ def error_file(batch_id):
     out = error_file_module.error_workbook(table.rows(sheet), header_rows, width, by_row,
                                            table.sheet_names[sheet])
     name = (batch.filename or "danh-sach").rsplit(".", 1)[0]
-    return error_file_module.response(out, f"{name} - lỗi.xlsx")
+    return file_response(out, f"{name} - lỗi.xlsx")
 
 
 @bp.get("/<int:batch_id>/progress")
