@@ -17,7 +17,6 @@ export (a separate run: tracing slows Python down). Goals: ≥ 10,000 rows/s, pe
 import argparse
 import json
 import os
-import re
 import resource
 import shutil
 import statistics
@@ -30,8 +29,8 @@ import zipfile
 
 from sqlalchemy import func, select
 
-from tests.benchmarks.bench_households import (build, drop, existing_demo, log, login, make_config,
-                                               normalise_url)
+from tests.benchmarks.bench_households import (log, login, make_config, scratch_app,
+                                               scratch_arguments)
 
 GOAL_ROWS_PER_S = 10_000
 GOAL_PEAK_MB = 200
@@ -113,14 +112,10 @@ def measure(url: str, username: str, repeat: int) -> dict:
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--households", type=int, default=100_000)
-    parser.add_argument("--seed", type=int, default=2026)
+    parser = scratch_arguments(__doc__, repeat=3)
+    parser.set_defaults(households=100_000)
     parser.add_argument("--user", default="tinh1", help="whose list is exported (default: the "
                         "province officer: every household)")
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--database-url", help="default: a fresh SQLite file in a temp dir")
-    parser.add_argument("--keep", action="store_true", help="keep the scratch database")
     parser.add_argument("--measure", help=argparse.SUPPRESS)     # child process: database URL
     args = parser.parse_args(argv)
 
@@ -128,18 +123,7 @@ def main(argv=None):
         print(json.dumps(measure(args.measure, args.user, args.repeat)), flush=True)
         return 0
 
-    tmp = None
-    url = args.database_url
-    if not url:
-        tmp = tempfile.mkdtemp(prefix="bench-export-db-")
-        url = "sqlite:///" + os.path.join(tmp, "bench.db")
-    url = normalise_url(url)
-    from app import create_app
-    app = create_app(make_config(url))
-    log(f"Database: {re.sub(r'//[^@/]*@', '//', url)}")
-    reuse = existing_demo(app)
-    try:
-        build(app, args.households, args.seed, reuse)
+    with scratch_app(args) as (_app, url):
         child = subprocess.run(
             [sys.executable, "-m", "tests.benchmarks.bench_export", "--measure", url,
              "--user", args.user, "--repeat", str(args.repeat)],
@@ -147,14 +131,6 @@ def main(argv=None):
         if child.returncode != 0:
             sys.exit(f"measuring failed:\n{child.stderr[-4000:]}")
         figures = json.loads(child.stdout.strip().splitlines()[-1])
-    finally:
-        if args.keep:
-            log(f"Kept the database: {re.sub(r'//[^@/]*@', '//', url)}")
-        else:
-            if not reuse and args.database_url:
-                drop(app)
-            if tmp:
-                shutil.rmtree(tmp, ignore_errors=True)
 
     rows = figures["rows"]
     median = statistics.median(figures["times"])
